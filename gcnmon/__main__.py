@@ -1,0 +1,5 @@
+"""``python -m gcnmon``."""
+
+from .cli import main
+
+raise SystemExit(main())
