@@ -1,0 +1,183 @@
+"""The SQLite (WAL) archive: every notice once by IVORN, raw bytes intact, duplicates counted."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..notice.model import Notice
+from .records import Action, ArchiveError, Record, Reject, StoreResult
+from .schema import NOTICE_COLUMNS, SCHEMA
+
+__all__ = ["Archive", "archive_path"]
+
+log = logging.getLogger(__name__)
+
+_RECORD_SQL = f"SELECT id, source, received, duplicates, raw, {', '.join(NOTICE_COLUMNS)} FROM notices"
+_SEARCHED = ("ivorn", "mission", "instrument", "notice_type", "trigger_id", "description", "source")
+
+
+def archive_path(section: Mapping[str, Any] | None = None) -> Path:
+    """``[archive] path`` if set, else ``archive.sqlite`` in ``gcnmon.config.data_dir()``."""
+    from ..config import data_dir
+
+    configured = (section or {}).get("path") or ""
+    return Path(configured).expanduser() if configured else data_dir() / "archive.sqlite"
+
+
+def _columns(notice: Notice) -> tuple:
+    values = {name: getattr(notice, name, None) for name in NOTICE_COLUMNS}
+    values["event_time"] = notice.time.isoformat() if notice.time else None
+    values["flags"] = " ".join(sorted(notice.flags)) or None
+    values["is_test"], values["is_retraction"] = int(notice.is_test), int(notice.is_retraction)
+    return tuple(values[name] for name in NOTICE_COLUMNS)
+
+
+def _since_epoch(since: float | datetime | None) -> float | None:
+    return since.timestamp() if isinstance(since, datetime) else since
+
+
+class Archive:
+    """Notices, rejects and observer actions in one SQLite file.
+
+    Opening is retried on every write: an archive that cannot be written (read-only disk, missing
+    folder) raises ``ArchiveError`` from ``store``, so the caller does not acknowledge the packet and
+    the sender keeps it; once the disk is writable again the next packet gets through. Use it from one
+    thread (the reactor's).
+    """
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path else archive_path()
+        self._db: sqlite3.Connection | None = None
+        try:
+            self._connect()
+        except ArchiveError as exc:
+            log.error("%s; notices will not be acknowledged until it is writable", exc)
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is not None:
+            return self._db
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            # FULL: a notice counts as archived (and is acknowledged) only once it is on disk.
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise ArchiveError(f"archive {self.path} is not writable: {exc}") from None
+        self._db = db
+        return db
+
+    def _write(self, sql_steps):
+        """Run ``sql_steps(db)`` in one transaction; any SQLite/OS failure becomes ``ArchiveError``."""
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                result = sql_steps(db)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            return result
+        except (OSError, sqlite3.Error) as exc:
+            raise ArchiveError(f"archive {self.path}: write failed: {exc}") from None
+
+    def store(self, notice: Notice, source: str, received: float | None = None) -> StoreResult:
+        """Archive ``notice`` unless its IVORN is already there; either way record the sighting."""
+        received = time.time() if received is None else received
+
+        def steps(db: sqlite3.Connection) -> StoreResult:
+            cur = db.execute(
+                f"INSERT INTO notices ({', '.join(NOTICE_COLUMNS)}, source, received, raw) "
+                f"VALUES ({', '.join('?' * (len(NOTICE_COLUMNS) + 3))}) ON CONFLICT (ivorn) DO NOTHING",
+                (*_columns(notice), source, received, bytes(notice.raw)),
+            )
+            new = cur.rowcount == 1
+            if not new:
+                db.execute("UPDATE notices SET duplicates = duplicates + 1 WHERE ivorn = ?", (notice.ivorn,))
+            row_id, dups = db.execute(
+                "SELECT id, duplicates FROM notices WHERE ivorn = ?", (notice.ivorn,)
+            ).fetchone()
+            db.execute("INSERT INTO sightings (notice_id, source, received) VALUES (?, ?, ?)",
+                       (row_id, source, received))
+            return StoreResult(new, row_id, dups)
+
+        return self._write(steps)
+
+    def store_reject(self, raw: bytes, source: str, received: float | None, reason: str) -> int:
+        """Keep a packet that could not be read, byte for byte; returns its row id."""
+        received = time.time() if received is None else received
+        return self._write(
+            lambda db: db.execute(
+                "INSERT INTO rejects (source, received, reason, raw) VALUES (?, ?, ?, ?)",
+                (source, received, reason, bytes(raw)),
+            ).lastrowid
+        )
+
+    def record_action(self, ivorn: str, action: str, detail: str | None = None,
+                      when: float | None = None) -> int:
+        """Log an observer action or a TCS reply about ``ivorn``; returns its row id."""
+        when = time.time() if when is None else when
+        return self._write(
+            lambda db: db.execute(
+                "INSERT INTO actions (ivorn, action, detail, time) VALUES (?, ?, ?, ?)",
+                (ivorn, action, detail, when),
+            ).lastrowid
+        )
+
+    def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        try:
+            return self._connect().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"archive {self.path}: read failed: {exc}") from None
+
+    @staticmethod
+    def _record(row: tuple) -> Record:
+        row_id, source, received, dups, raw, *values = row
+        fields = dict(zip(NOTICE_COLUMNS, values, strict=True))
+        return Record(row_id, fields["ivorn"], source, received, dups, bytes(raw), fields)
+
+    def recent(self, limit: int = 50, since: float | datetime | None = None,
+               search: str | None = None) -> list[Record]:
+        """Newest first: at most ``limit`` notices received at or after ``since``, matching ``search``."""
+        where, params = [], []
+        if since is not None:
+            where.append("received >= ?")
+            params.append(_since_epoch(since))
+        if search:
+            where.append("(" + " OR ".join(f"{c} LIKE ?" for c in _SEARCHED) + ")")
+            params += [f"%{search}%"] * len(_SEARCHED)
+        sql = _RECORD_SQL + (" WHERE " + " AND ".join(where) if where else "")
+        rows = self._query(sql + " ORDER BY received DESC, id DESC LIMIT ?", (*params, limit))
+        return [self._record(row) for row in rows]
+
+    def get(self, ivorn: str) -> Record | None:
+        rows = self._query(_RECORD_SQL + " WHERE ivorn = ?", (ivorn,))
+        return self._record(rows[0]) if rows else None
+
+    def sightings(self, ivorn: str) -> list[tuple[str, float]]:
+        """Every arrival of ``ivorn`` as (source, received), first one first."""
+        return self._query(
+            "SELECT s.source, s.received FROM sightings s JOIN notices n ON n.id = s.notice_id "
+            "WHERE n.ivorn = ? ORDER BY s.id", (ivorn,))
+
+    def actions(self, ivorn: str) -> list[Action]:
+        rows = self._query("SELECT ivorn, action, detail, time FROM actions WHERE ivorn = ? ORDER BY id",
+                           (ivorn,))
+        return [Action(*row) for row in rows]
+
+    def rejects(self, limit: int = 50) -> list[Reject]:
+        rows = self._query("SELECT id, source, received, reason, raw FROM rejects ORDER BY id DESC LIMIT ?",
+                           (limit,))
+        return [Reject(i, s, r, why, bytes(raw)) for i, s, r, why, raw in rows]
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,104 @@
+"""The intake pipeline every source feeds: parse, archive, drop duplicates, log-book line, hand on.
+
+Sources (the VTP subscriber, the Kafka consumer, the relay) call ``Intake.receive(data, source)`` on
+the reactor thread and acknowledge the packet only if it returns without raising: ``NoticeError``
+means the packet is unreadable but kept in the archive's rejects (NAK it, or skip it: nothing is lost);
+``ArchiveError`` means the archive could not take it (do NOT acknowledge: the sender keeps it).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from .archive import Archive
+from .logbook import LogBook
+from .notice.model import Notice, NoticeError
+
+__all__ = ["Intake", "Arrival"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A new notice with where and when it arrived (``received``: Unix seconds) and its archive row."""
+
+    notice: Notice
+    source: str
+    received: float
+    row_id: int
+
+
+class Intake:
+    """``receive(data, source)``: the ``on_packet`` callback every stream source is given.
+
+    Parameters
+    ----------
+    archive : Archive
+        Where every packet goes first; a notice counts as received only once it is archived.
+    on_notice : callable, optional
+        ``on_notice(notice)`` for each NEW notice (never for duplicates): the app's policy and alerts.
+    on_arrival : callable, optional
+        ``on_arrival(Arrival)``: the same, with source and arrival time (``gcnmon listen`` prints these).
+    logbook : LogBook, optional
+        Gets one line per new notice; test notices only with ``log_tests``.
+    clock : callable
+        Arrival time source (Unix seconds); tests inject their own.
+    """
+
+    def __init__(
+        self,
+        archive: Archive,
+        *,
+        on_notice: Callable[[Notice], None] | None = None,
+        on_arrival: Callable[[Arrival], None] | None = None,
+        logbook: LogBook | None = None,
+        clock: Callable[[], float] = time.time,
+        log_tests: bool = False,
+    ):
+        from .notice import parse  # the parser pulls in lxml and friends: only when a pipeline is built
+
+        self._parse = parse
+        self.archive = archive
+        self.on_notice = on_notice
+        self.on_arrival = on_arrival
+        self.logbook = logbook
+        self.clock = clock
+        self.log_tests = log_tests
+
+    def receive(self, data: bytes, source: str) -> Notice | None:
+        """Take one packet; return the notice if it is new, None for a duplicate.
+
+        Raises ``NoticeError`` for an unreadable packet (after archiving it as a reject) and
+        ``ArchiveError`` when the archive cannot be written (then nothing was kept: do not acknowledge).
+        """
+        received = self.clock()
+        try:
+            notice = self._parse(data)
+        except NoticeError as exc:
+            row = self.archive.store_reject(data, source, received, str(exc))
+            log.warning("rejected packet from %s (kept as reject #%d): %s", source, row, exc)
+            raise
+        result = self.archive.store(notice, source, received)
+        if not result.new:
+            log.info("duplicate %s from %s (seen %d extra times)", notice.ivorn, source, result.duplicates)
+            return None
+        if self.logbook is not None and (self.log_tests or not notice.is_test):
+            self.logbook.write_notice(notice, received)
+        log.info("new notice %s from %s", notice.ivorn, source)
+        self._hand_on(notice, Arrival(notice, source, received, result.row_id))
+        return notice
+
+    def _hand_on(self, notice: Notice, arrival: Arrival) -> None:
+        # The notice is archived, so the packet is acknowledged whatever a consumer does with it;
+        # a consumer's bug is logged with its traceback and must not turn into a NAK or a lost ack.
+        for callback, arg in ((self.on_notice, notice), (self.on_arrival, arrival)):
+            if callback is None:
+                continue
+            try:
+                callback(arg)
+            except Exception:
+                log.exception("notice consumer %r failed on %s", callback, notice.ivorn)

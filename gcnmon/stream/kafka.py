@@ -1,0 +1,224 @@
+"""GCN Kafka source: a gcn-kafka consumer on its own thread, committing only what the archive holds.
+
+The blocking consumer polls on a dedicated thread and hands each message to the reactor thread with
+``blockingCallFromThread``; the offset is committed (synchronously, per message) only after
+``on_packet`` returned, i.e. after the archive holds the notice. A restart therefore re-reads at most
+the one message in flight, and the archive's IVORN check keeps that from alerting twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Callable, Mapping
+
+from twisted.internet import defer, threads
+
+from ..notice.model import NoticeError
+from .credentials import kafka_credentials
+from .link import LinkState
+
+__all__ = ["KafkaSource", "HEARTBEAT_TOPIC", "consumer_config"]
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_TOPIC = "gcn.heartbeat"
+
+# librdkafka error names that mean "cannot reach the cluster" (link down), not "bad message".
+_LINK_ERRORS = {"_TRANSPORT", "_ALL_BROKERS_DOWN", "_RESOLVE", "_AUTHENTICATION", "_SSL",
+                "_TIMED_OUT", "SASL_AUTHENTICATION_FAILED"}
+
+
+def consumer_config(section: Mapping[str, Any], station: str = "gcnmon") -> tuple[dict, dict]:
+    """``(config, gcn_kafka keyword arguments)`` for ``gcn_kafka.Consumer``; holds the secret: never log it."""
+    config = {
+        "group.id": _group_id(section, station),
+        "enable.auto.commit": False,  # we commit after the archive has the notice
+        "auto.offset.reset": section.get("offset_reset") or "latest",
+    }
+    if section.get("bootstrap"):
+        # A self-hosted mirror or a test broker: plaintext, no credentials (gcn-kafka would otherwise
+        # default to NASA's cluster and SASL/OIDC).
+        config.update({"bootstrap.servers": section["bootstrap"], "security.protocol": "plaintext"})
+        return config, {}
+    client_id, secret = kafka_credentials(section)
+    return config, {"client_id": client_id, "client_secret": secret,
+                    "domain": section.get("domain") or "gcn.nasa.gov"}
+
+
+def _group_id(section: Mapping[str, Any], station: str) -> str:
+    if section.get("group_id"):
+        return str(section["group_id"])
+    client_id, _ = kafka_credentials(section) if not section.get("bootstrap") else (None, None)
+    return f"{client_id}-gcnmon-{station}" if client_id else f"gcnmon-{station}"
+
+
+class KafkaSource:
+    """Read GCN Kafka topics and feed ``on_packet(data, source)`` on the reactor thread.
+
+    Parameters
+    ----------
+    config_section : mapping
+        The ``[kafka]`` config table (topics, bootstrap or credentials, group_id, ...).
+    on_packet : callable
+        ``Intake.receive``: returns normally once the packet is archived (then we commit), raises
+        ``NoticeError`` for an unreadable packet (archived as a reject: commit and go on) or anything
+        else when the archive could not take it (no commit: seek back and retry after ``retry_delay``).
+    link : LinkState
+        Updated on the reactor thread: up/down, heartbeats, notices.
+    """
+
+    def __init__(self, config_section: Mapping[str, Any], on_packet: Callable[[bytes, str], Any], *,
+                 link: LinkState | None = None, reactor=None, station: str = "gcnmon",
+                 consumer_factory: Callable[..., Any] | None = None):
+        if reactor is None:
+            from twisted.internet import reactor
+        self.section = dict(config_section)
+        self.on_packet = on_packet
+        self.link = link or LinkState("kafka")
+        self.reactor = reactor
+        self.station = station
+        self.topics = list(self.section.get("topics") or [HEARTBEAT_TOPIC])
+        self.poll_interval = float(self.section.get("poll_interval", 0.2))
+        self.retry_delay = float(self.section.get("retry_delay", 2.0))
+        self.probe_interval = float(self.section.get("probe_interval", 2.0))
+        self._factory = consumer_factory
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._done: defer.Deferred | None = None
+        self._up: bool | None = None  # None: not known yet
+        self._last_probe = float("-inf")
+        self._missing: set[str] = set()
+
+    @property
+    def where(self) -> str:
+        return self.section.get("bootstrap") or f"kafka.{self.section.get('domain') or 'gcn.nasa.gov'}"
+
+    def start(self) -> None:
+        """Start the consumer thread (creating the consumer happens there: it may block on DNS)."""
+        self._stopping.clear()
+        self._done = defer.Deferred()
+        self._thread = threading.Thread(target=self._run, name="gcnmon-kafka", daemon=True)
+        self._thread.start()
+        log.info("Kafka: reading %d topics from %s", len(self.topics), self.where)
+
+    def stop(self) -> defer.Deferred:
+        """Ask the thread to finish; fires once the consumer is closed (return it from a shutdown trigger).
+
+        The thread may be waiting for the reactor to archive a message, so never block the reactor
+        on it: the Deferred lets the reactor keep running until the consumer has closed cleanly.
+        """
+        self._stopping.set()
+        return self._done if self._done is not None else defer.succeed(None)
+
+    def _make_consumer(self):
+        config, kwargs = consumer_config(self.section, self.station)
+        config["error_cb"] = self._on_error
+        if self._factory is not None:
+            return self._factory(config, **kwargs)
+        import gcn_kafka
+
+        return gcn_kafka.Consumer(config, **kwargs)
+
+    def _run(self) -> None:
+        consumer = None
+        try:
+            consumer = self._make_consumer()
+            consumer.subscribe(self.topics)
+            while not self._stopping.is_set():
+                self._step(consumer)
+        except Exception as exc:
+            log.error("Kafka consumer stopped: %s", exc)
+            self._call(self.link.down, f"Kafka: {exc}")
+        finally:
+            self._close(consumer)
+
+    def _close(self, consumer) -> None:
+        if consumer is not None:
+            try:
+                consumer.close()  # leaves the group; committed offsets stay with it
+            except Exception as exc:
+                log.warning("Kafka consumer did not close cleanly: %s", exc)
+        log.info("Kafka: consumer closed")
+        done = self._done
+        self.reactor.callFromThread(lambda: done.called or done.callback(None))
+
+    def _step(self, consumer) -> None:
+        if self._up is not True:
+            self._probe(consumer)
+        msg = consumer.poll(self.poll_interval)
+        if msg is None:
+            return
+        if msg.error() is not None:
+            self._on_message_error(msg)
+            return
+        self._set_up()
+        if msg.topic() == HEARTBEAT_TOPIC:
+            self._call(self.link.alive)
+            consumer.commit(message=msg, asynchronous=True)  # heartbeats: losing one commit is harmless
+            return
+        self._deliver(consumer, msg)
+
+    def _deliver(self, consumer, msg) -> None:
+        source = f"kafka:{msg.topic()}"
+        try:
+            threads.blockingCallFromThread(self.reactor, self.on_packet, msg.value(), source)
+        except NoticeError:
+            pass  # archived as a reject by on_packet: nothing lost, move on
+        except Exception as exc:
+            log.error("Kafka: %s offset %d not archived, will retry: %s", msg.topic(), msg.offset(), exc)
+            self._rewind(consumer, msg)
+            return
+        self._call(self.link.notice)
+        try:
+            consumer.commit(message=msg, asynchronous=False)
+        except Exception as exc:  # archived already: a restart re-reads it and the archive drops the duplicate
+            log.warning("Kafka: commit of %s offset %d failed: %s", msg.topic(), msg.offset(), exc)
+
+    def _rewind(self, consumer, msg) -> None:
+        from confluent_kafka import TopicPartition
+
+        consumer.seek(TopicPartition(msg.topic(), msg.partition(), msg.offset()))
+        self._stopping.wait(self.retry_delay)
+
+    def _probe(self, consumer) -> None:
+        """While the link is down, ask for metadata now and then: an answer means the cluster is back."""
+        now = time.monotonic()
+        if now - self._last_probe < self.probe_interval:
+            return
+        self._last_probe = now
+        try:
+            consumer.list_topics(timeout=min(self.probe_interval, 2.0))
+        except Exception as exc:
+            log.debug("Kafka probe failed: %s", exc)
+            return
+        self._set_up()
+
+    def _set_up(self) -> None:
+        if self._up is not True:
+            self._up = True
+            log.warning("Kafka: connected to %s", self.where)
+            self._call(self.link.up, self.where)
+
+    def _on_error(self, err) -> None:
+        """librdkafka's error callback (runs inside ``poll`` on our thread)."""
+        if err.name() in _LINK_ERRORS or err.fatal():
+            if self._up is not False:  # one line per outage: librdkafka repeats this every retry
+                log.error("Kafka: link to %s down: %s", self.where, err.str())
+                self._up = False
+                self._call(self.link.down, err.str())
+        else:
+            log.warning("Kafka: %s", err.str())
+
+    def _on_message_error(self, msg) -> None:
+        err = msg.error()
+        if err.name() == "UNKNOWN_TOPIC_OR_PART":
+            if msg.topic() not in self._missing:
+                self._missing.add(msg.topic())
+                log.warning("Kafka: topic %s does not exist (yet) on %s", msg.topic(), self.where)
+            return
+        log.error("Kafka: %s", err.str())
+
+    def _call(self, fn, *args) -> None:
+        self.reactor.callFromThread(fn, *args)
