@@ -1,0 +1,139 @@
+"""VTP wire protocols: length-prefixed frames with a cap, and the subscriber that acks after archiving."""
+
+from __future__ import annotations
+
+import logging
+
+from twisted.internet import defer
+from twisted.protocols.basic import Int32StringReceiver
+from twisted.protocols.policies import TimeoutMixin
+from twisted.python.failure import Failure
+
+from gcnmon.notice.model import NoticeError
+
+from . import messages
+
+__all__ = ["FramedProtocol", "SubscriberProtocol", "one_line"]
+
+log = logging.getLogger(__name__)
+
+
+def one_line(failure: Failure) -> str:
+    """A failure as the one line that goes into a nak and a log record."""
+    exc = failure.value
+    text = str(exc) if isinstance(exc, NoticeError) else f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split())[:500]
+
+
+class FramedProtocol(Int32StringReceiver):
+    """4-byte big-endian length prefix, then the frame; a prefix over the cap drops the connection.
+
+    A garbage or little-endian prefix reads as a huge length, so the cap is what catches it: nothing
+    is buffered towards a 2 GiB frame.
+    """
+
+    peer_name = "?"
+
+    def __init__(self, max_frame: int = 1 << 20):
+        self.MAX_LENGTH = max_frame
+
+    def connectionMade(self) -> None:
+        peer = self.transport.getPeer()
+        self.peer_name = f"{getattr(peer, 'host', '?')}:{getattr(peer, 'port', '?')}"
+
+    def lengthLimitExceeded(self, length: int) -> None:
+        log.warning(
+            "VTP %s sent a length prefix of %d bytes (cap %d): garbage or a wrong byte order; "
+            "dropping the connection",
+            self.peer_name,
+            length,
+            self.MAX_LENGTH,
+        )
+        self.transport.abortConnection()
+
+    def send_frame(self, payload: bytes) -> None:
+        self.sendString(payload)
+
+    def pending_bytes(self) -> int:
+        """Bytes of an incomplete frame still buffered (non-zero if the peer vanished mid-frame)."""
+        return len(getattr(self, "_unprocessed", b"")) - getattr(self, "_compatibilityOffset", 0)
+
+
+class SubscriberProtocol(FramedProtocol, TimeoutMixin):
+    """The subscriber end: answer transport messages, hand VOEvents to ``on_packet``, then ack or nak.
+
+    Collaborators live on the factory: ``local_ivorn``, ``on_packet``, ``link``, ``watchdog``,
+    ``source`` (set per connection) and ``healthy()`` (resets the reconnection backoff).
+    """
+
+    def connectionMade(self) -> None:
+        super().connectionMade()
+        self.source = self.factory.source_for(self.transport.getPeer())
+        self.callLater = self.factory.clock.callLater  # TimeoutMixin's clock, injectable
+        self.setTimeout(self.factory.watchdog)
+        log.info("VTP connected to %s", self.source)
+        self.factory.link.up(self.source.removeprefix("vtp://"))
+
+    def connectionLost(self, reason: Failure = None) -> None:
+        self.setTimeout(None)
+        partial = self.pending_bytes()
+        why = reason.getErrorMessage() if reason is not None else "closed"
+        if partial > 0:
+            log.warning("VTP %s closed mid-frame (%d bytes of a frame discarded): %s", self.source, partial, why)
+        else:
+            log.info("VTP connection to %s lost: %s", self.source, why)
+        self.factory.link.down(f"{self.source}: {why}")
+
+    def timeoutConnection(self) -> None:
+        log.warning(
+            "VTP %s silent for %.0f s (not even iamalive); reconnecting", self.source, self.factory.watchdog
+        )
+        self.factory.link.down(f"{self.source}: silent for {self.factory.watchdog:.0f} s")
+        self.transport.abortConnection()
+
+    def stringReceived(self, data: bytes) -> None:
+        self.resetTimeout()
+        self.factory.link.alive()
+        self.factory.healthy()
+        try:
+            frame = messages.classify(data, self.MAX_LENGTH)
+        except NoticeError as exc:
+            self._refuse(messages.guess_ivorn(data), str(exc))
+            return
+        if frame.kind == "voevent":
+            self._handle_event(data, frame.ivorn)
+        elif frame.kind == "transport":
+            self._handle_transport(frame)
+        else:
+            self._refuse(messages.guess_ivorn(data), f"not a VOEvent (root element {frame.root.tag!r})")
+
+    def _handle_transport(self, frame: messages.Frame) -> None:
+        local, origin = self.factory.local_ivorn, frame.origin or ""
+        if frame.role == "iamalive":
+            log.debug("VTP iamalive from %s", self.source)
+            self.send_frame(messages.iamalive_response(local, origin))
+        elif frame.role == "authenticate":
+            log.debug("VTP authenticate from %s", self.source)
+            self.send_frame(messages.authenticate_response(local, origin, self.factory.filters))
+        else:
+            # A subscriber is never sent acks or naks; log and go on, as Comet does.
+            log.warning("VTP %s sent a transport message with role %r; ignored", self.source, frame.role)
+
+    def _handle_event(self, payload: bytes, ivorn: str) -> None:
+        log.debug("VTP VOEvent %s from %s", ivorn, self.source)
+        d = defer.maybeDeferred(self.factory.on_packet, payload, self.source)
+        d.addCallbacks(self._acknowledge, self._failed, callbackArgs=(ivorn,), errbackArgs=(ivorn,))
+
+    def _acknowledge(self, _result: object, ivorn: str) -> None:
+        # Sent only now: the app archived the notice inside on_packet, so every ack is archived.
+        self.send_frame(messages.ack(self.factory.local_ivorn, ivorn))
+        self.factory.link.notice()
+
+    def _failed(self, failure: Failure, ivorn: str) -> None:
+        if not failure.check(NoticeError):
+            log.error("VTP handler failed on %s from %s", ivorn, self.source, exc_info=failure.value)
+        self._refuse(ivorn, one_line(failure))
+
+    def _refuse(self, ivorn: str, reason: str) -> None:
+        log.warning("VTP %s: refused %s: %s", self.source, ivorn or "a frame", reason)
+        self.send_frame(messages.nak(self.factory.local_ivorn, ivorn, reason))
