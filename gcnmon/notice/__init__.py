@@ -1,0 +1,39 @@
+"""Alert packets (VOEvent 1.1/2.0 or GCN JSON) into one immutable ``Notice``: ``parse(data)``."""
+
+from __future__ import annotations
+
+import logging
+
+from .model import FLAGS, Citation, Notice, NoticeError
+from .packet_types import PacketType
+from .xmlsafe import MAX_SIZE
+
+__all__ = ["parse", "parse_strict", "Notice", "Citation", "NoticeError", "FLAGS", "PacketType", "MAX_SIZE"]
+
+log = logging.getLogger(__name__)
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def parse(data: bytes, *, max_size: int = MAX_SIZE) -> Notice:
+    """Parse one packet, JSON or XML by its first byte; raises only ``NoticeError`` (one-line reason)."""
+    try:
+        return parse_strict(data, max_size=max_size)
+    except NoticeError:
+        raise
+    except Exception as exc:  # a parser bug must not take the listener down: log it, refuse the packet
+        log.error("parser failure on a %d-byte packet: %r", len(data), exc, exc_info=True)
+        raise NoticeError(f"unreadable packet ({type(exc).__name__}: {exc})") from None
+
+
+def parse_strict(data: bytes, *, max_size: int = MAX_SIZE) -> Notice:
+    """``parse`` without the safety net: a parser bug raises as itself (the fuzz tests call this)."""
+    from .gcnjson import parse_json
+    from .voevent import parse_voevent
+
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise NoticeError(f"expected bytes, got {type(data).__name__}")
+    data = bytes(data)
+    if data.lstrip()[:1] == b"{" or data.startswith(_BOM + b"{"):
+        return parse_json(data.removeprefix(_BOM), max_size=max_size)
+    return parse_voevent(data, max_size=max_size)

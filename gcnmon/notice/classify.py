@@ -1,0 +1,128 @@
+"""The facts policy filters on: flags, test and retraction, read from the packet's own fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from .model import FLAGS, Citation
+from .packet_types import PacketType as P
+
+__all__ = ["flags_of", "is_test_of", "is_retraction_of", "truthy", "first_param"]
+
+_TRUE = frozenset({"true", "1", "yes", "y", "t"})
+
+_CATALOGUED_TYPES = frozenset({P.MAXI_KNOWN, P.SWIFT_BAT_KNOWN_SRC, P.SVOM_ECLAIRS_CATALOG})
+_SUBTHRESHOLD_TYPES = frozenset({P.SWIFT_BAT_SUB_THRESHOLD, P.SWIFT_BAT_SUBSUB, P.FERMI_GBM_SUBTHRESH})
+_SLEW_TYPES = frozenset(
+    {
+        P.SWIFT_TOO_SC_SLEW,
+        P.SWIFT_SC_SLEW,
+        P.SWIFT_POINTDIR,
+        P.SWIFT_ACTUAL_POINTDIR,
+        P.INTEGRAL_POINTDIR,
+        P.AGILE_POINTDIR,
+        P.FERMI_SC_SLEW,
+        P.FERMI_POINTDIR,
+        P.FERMI_SC_SLEW_INTERNAL,
+        P.SVOM_ECLAIRS_SLEWING,
+    }
+)
+_UTILITY_TYPES = frozenset({P.IM_ALIVE, P.KILL_SOCKET, P.VOE_11_IM_ALIVE, P.VOE_20_IM_ALIVE})
+# Light curves and other data products: they carry no new position of their own.
+_LIGHTCURVE_TYPES = frozenset(
+    {
+        P.KONUS_LC,
+        P.SWIFT_BAT_GRB_LC,
+        P.SWIFT_BAT_SCALEDMAP,
+        P.SWIFT_XRT_SPECTRUM,
+        P.SWIFT_XRT_IMAGE,
+        P.SWIFT_XRT_LC,
+        P.SWIFT_UVOT_DBURST,
+        P.SWIFT_UVOT_FCHART,
+        P.SWIFT_BAT_GRB_LC_PROC,
+        P.SWIFT_XRT_SPECTRUM_PROC,
+        P.SWIFT_XRT_IMAGE_PROC,
+        P.SWIFT_UVOT_DBURST_PROC,
+        P.SWIFT_UVOT_FCHART_PROC,
+        P.SWIFT_XRT_THRESHPIX,
+        P.SWIFT_XRT_THRESHPIX_PROC,
+        P.SWIFT_XRT_SPER,
+        P.SWIFT_XRT_SPER_PROC,
+        P.FERMI_GBM_LC,
+        P.SUZAKU_LC,
+        P.CALET_GBM_FLT_LC,
+        P.CALET_GBM_GND_LC,
+    }
+)
+_TEST_TYPES = frozenset(
+    {
+        P.TEST_COORDS,
+        P.HETE_TEST,
+        P.SWIFT_BAT_GRB_POS_TEST,
+        P.AGILE_GRB_POS_TEST,
+        P.FERMI_GBM_POS_TEST,
+        P.FERMI_LAT_POS_TEST,
+        P.MAXI_TEST,
+        P.LVC_TEST,
+    }
+)
+_RETRACTION_TYPES = frozenset({P.LVC_RETRACTION, P.SVOM_RETRACTION})
+
+# Swift Solution_Status params (and their kin in other GCN streams) that set a flag when true.
+_FLAG_PARAMS = (
+    ("Target_in_Flt_Catalog", "catalogued"),
+    ("Target_in_Gnd_Catalog", "catalogued"),
+    ("Def_NOT_a_GRB", "not_grb"),
+    ("StarTrack_Lost_Lock", "starlock_lost"),
+)
+_TEST_PARAMS = ("Test", "Test_Notice", "Test_Submission", "InternalTest")
+
+
+def truthy(value: str | None) -> bool:
+    """A packet's boolean: ``true``/``1``/``yes`` in any case."""
+    return value is not None and value.strip().lower() in _TRUE
+
+
+def first_param(params: Mapping[str, str], names: Iterable[str]) -> str | None:
+    """The first of ``names`` that ``params`` has with a non-blank value, stripped."""
+    for name in names:
+        value = params.get(name)
+        if value is not None and value.strip():
+            return value.strip()
+    return None
+
+
+def flags_of(packet_type: int | None, role: str, params: Mapping[str, str], description: str | None) -> frozenset[str]:
+    """The ``FLAGS`` this packet carries."""
+    found = {flag for name, flag in _FLAG_PARAMS if truthy(params.get(name))}
+    if packet_type in _CATALOGUED_TYPES:
+        found.add("catalogued")
+    if packet_type in _SUBTHRESHOLD_TYPES:
+        found.add("subthreshold")
+    elif description and "sub-threshold" in description.lower():
+        # GCN's Swift type 141 packets describe themselves as "sub-sub-threshold" triggers.
+        found.add("subthreshold")
+    if packet_type in _SLEW_TYPES:
+        found.add("slew")
+    if role == "utility" or packet_type in _UTILITY_TYPES:
+        found.add("utility")
+    if packet_type in _LIGHTCURVE_TYPES:
+        found.add("lightcurve")
+    assert found <= FLAGS, found - FLAGS
+    return frozenset(found)
+
+
+def is_test_of(role: str, packet_type: int | None, params: Mapping[str, str]) -> bool:
+    """Role ``test``, a test packet type, or a Test/Test_Notice param that says so."""
+    if role == "test" or packet_type in _TEST_TYPES:
+        return True
+    return any(truthy(params.get(name)) for name in _TEST_PARAMS)
+
+
+def is_retraction_of(packet_type: int | None, params: Mapping[str, str], cites: tuple[Citation, ...]) -> bool:
+    """LVK/SVOM retraction types, a ``retraction`` citation, AlertType Retraction, Retraction=true."""
+    if packet_type in _RETRACTION_TYPES or any(cite.type == "retraction" for cite in cites):
+        return True
+    if (params.get("AlertType") or "").strip().lower() == "retraction":
+        return True
+    return truthy(params.get("Retraction")) or truthy(params.get("retraction"))

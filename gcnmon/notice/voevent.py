@@ -1,0 +1,256 @@
+"""VOEvent 1.1 and 2.0 packets (``voe:`` prefix, default namespace or none) into one ``Notice``.
+
+One pass over the root's children, one C-level ``iter`` over the What params, no XPath: the
+parse costs little more than lxml's own tree building (see bench/parse.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from datetime import date
+from types import MappingProxyType
+
+from lxml import etree
+
+from .classify import first_param, flags_of, is_retraction_of, is_test_of
+from .missions import mission_of, notice_type_of, trigger_id_of
+from .model import Citation, Notice, NoticeError
+from .timeparse import parse_time
+from .xmlsafe import MAX_SIZE, parse_xml
+
+__all__ = ["parse_voevent", "notice_from_root", "VOEVENT_NAMESPACES"]
+
+log = logging.getLogger(__name__)
+
+VOEVENT_NAMESPACES = {
+    "http://www.ivoa.net/xml/VOEvent/v2.0": "voevent-2.0",
+    "http://www.ivoa.net/xml/VOEvent/v1.1": "voevent-1.1",
+}
+# Hand-edited packets write the namespace with https: the same schema, read with a warning.
+_HTTPS_NAMESPACES = {"https" + ns[4:]: fmt for ns, fmt in VOEVENT_NAMESPACES.items()}
+_ROLES = frozenset({"observation", "test", "utility"})
+_CITE_TYPES = frozenset({"followup", "supersedes", "retraction"})
+# Position2D units -> degrees (GCN always writes "deg"; the STC schema allows the others).
+_UNITS = {"deg": 1.0, "deg-deg": 1.0, "degrees": 1.0, "arcmin": 1 / 60, "arcsec": 1 / 3600, "rad": 180 / math.pi}
+_SIGNIFICANCE = ("SNR", "Sigma", "significance", "Image_Signif", "Trig_Signif", "Det_Signif", "Burst_Signif",
+                 "Data_Signif", "Rate_Signif", "Inten_Sigma")  # fmt: skip
+# Streams that always carry a Packet_Type: its absence is worth a warning there.
+_TYPED_AUTHORITIES = ("ivo://nasa.gsfc.gcn/", "ivo://gwnet/", "ivo://org.svom/")
+_IVORN_DATE = re.compile(r"(\d{4}-[-\d]+)T\d")
+_XSI_HTTPS = "https://www.w3.org/2001/XMLSchema-instance"
+
+
+def _local(tag) -> str:
+    """Local name of an element tag; '' for comments, entities and processing instructions."""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def parse_voevent(data: bytes, *, max_size: int = MAX_SIZE) -> Notice:
+    """Parse VOEvent bytes into a ``Notice``; raises only ``NoticeError``."""
+    return notice_from_root(parse_xml(data, max_size), bytes(data))
+
+
+def notice_from_root(root: etree._Element, raw: bytes) -> Notice:
+    """Build the ``Notice`` of an already parsed (safely, see ``xmlsafe``) VOEvent root element."""
+    namespace, _, name = root.tag.rpartition("}") if isinstance(root.tag, str) else ("", "", "")
+    if name != "VOEvent":
+        raise NoticeError(f"not a VOEvent: root element is <{name or '?'}>")
+    warnings: list[str] = []
+    fmt = _format(root, namespace.lstrip("{"), warnings)
+    ivorn, role = _identity(root, warnings)
+    sections: dict[str, etree._Element] = {}
+    for child in root:
+        sections.setdefault(_local(child.tag), child)
+    params, description = _what(sections.get("What"))
+    when, ra, dec, error = _where_when(sections.get("WhereWhen"), params, warnings)
+    cites = _citations(sections.get("Citations"), warnings)
+    return _assemble(raw, fmt, ivorn, role, sections, params, description, (when, ra, dec, error), cites, warnings)
+
+
+def _assemble(raw, fmt, ivorn, role, sections, params, description, where, cites, warnings) -> Notice:
+    packet_type = _int_param(params, "Packet_Type", warnings)
+    if packet_type is None and ivorn.startswith(_TYPED_AUTHORITIES):
+        warnings.append("no Packet_Type param")
+    mission, instrument = mission_of(ivorn, packet_type, params)
+    trigger_id = trigger_id_of(params)
+    if trigger_id and trigger_id.startswith("-"):
+        warnings.append(f"negative trigger number {trigger_id}")
+    when, ra, dec, error = where
+    return Notice(
+        ivorn=ivorn,
+        role=role,
+        raw=raw,
+        format=fmt,
+        author=_author(sections.get("Who")),
+        mission=mission,
+        instrument=instrument,
+        notice_type=notice_type_of(ivorn, mission, packet_type, params),
+        packet_type=packet_type,
+        trigger_id=trigger_id,
+        serial=_int_param(params, "Pkt_Ser_Num", warnings),
+        time=when,
+        ra=ra,
+        dec=dec,
+        error_radius=error,
+        significance=_significance(params),
+        is_test=is_test_of(role, packet_type, params),
+        is_retraction=is_retraction_of(packet_type, params, cites),
+        cites=cites,
+        flags=flags_of(packet_type, role, params, description),
+        description=description,
+        params=MappingProxyType(params),
+        warnings=tuple(warnings),
+    )
+
+
+def _format(root: etree._Element, namespace: str, warnings: list[str]) -> str:
+    if not namespace:
+        warnings.append("no VOEvent namespace on the root element")
+    elif namespace in _HTTPS_NAMESPACES:
+        warnings.append(f"VOEvent namespace written with https: {namespace}")
+    elif namespace not in VOEVENT_NAMESPACES:
+        warnings.append(f"unknown VOEvent namespace {namespace}")
+    if _XSI_HTTPS in root.nsmap.values():
+        warnings.append("XMLSchema-instance namespace written with https")
+    fmt = VOEVENT_NAMESPACES.get(namespace) or _HTTPS_NAMESPACES.get(namespace)
+    return fmt or ("voevent-1.1" if (root.get("version") or "").strip() == "1.1" else "voevent-2.0")
+
+
+def _identity(root: etree._Element, warnings: list[str]) -> tuple[str, str]:
+    ivorn = (root.get("ivorn") or "").strip()
+    if not ivorn:
+        raise NoticeError("VOEvent has no ivorn")
+    if not ivorn.startswith("ivo://"):
+        warnings.append(f"IVORN {ivorn!r} does not start with ivo://")
+    stamp = _IVORN_DATE.search(ivorn)
+    if stamp:
+        try:
+            date.fromisoformat(stamp.group(1))
+        except ValueError:
+            warnings.append(f"impossible date {stamp.group(1)!r} in IVORN")
+    role = (root.get("role") or "").strip()
+    if role not in _ROLES:
+        warnings.append(f"invalid role {role!r}" if role else "no role; taken as observation")
+    return ivorn, role or "observation"
+
+
+def _what(what: etree._Element | None) -> tuple[dict[str, str], str | None]:
+    """All Param name -> value under What (groups flattened, first occurrence wins), and its Description."""
+    params: dict[str, str] = {}
+    if what is None:
+        return params, None
+    for param in what.iter("{*}Param"):
+        name = param.get("name")
+        if name is None or name in params:
+            continue
+        value = param.get("value")
+        if value is None:  # VOEvent 2.0 also allows <Param><Value>...</Value></Param>
+            value = param.findtext("{*}Value")
+        params[name] = (value or "").strip()
+    description = None
+    for child in what:
+        if _local(child.tag) == "Description" and (child.text or "").strip():
+            description = child.text.strip()
+            break
+    return params, description
+
+
+def _author(who: etree._Element | None) -> str | None:
+    if who is None:
+        return None
+    for element in who.iter("{*}AuthorIVORN", "{*}shortName", "{*}title"):
+        if (element.text or "").strip():
+            return element.text.strip()
+    return None
+
+
+def _int_param(params: dict[str, str], name: str, warnings: list[str]) -> int | None:
+    text = params.get(name)
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        warnings.append(f"{name} {text!r} is not an integer")
+        return None
+
+
+def _significance(params: dict[str, str]) -> float | None:
+    text = first_param(params, _SIGNIFICANCE)
+    try:
+        value = float(text) if text is not None else None
+    except ValueError:
+        return None
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _where_when(ww, params, warnings):
+    """(time, ra, dec, error radius) of the ObservationLocation; position None where unusable."""
+    if ww is None:
+        return None, None, None, None
+    location = next(ww.iter("{*}ObservationLocation"), None)
+    if location is None:
+        return None, None, None, None
+    when, position, system = None, None, ""
+    for element in location.iter("{*}ISOTime", "{*}Position2D", "{*}AstroCoordSystem"):
+        name = _local(element.tag)
+        if name == "ISOTime" and when is None:
+            when = parse_time(element.text, "ISOTime", warnings)
+        elif name == "Position2D" and position is None:
+            position = element
+        elif name == "AstroCoordSystem":
+            system = element.get("id") or ""
+    if position is None:
+        return when, None, None, None
+    return (when, *_position(position, system, params, warnings))
+
+
+def _position(position, system: str, params, warnings) -> tuple[float | None, float | None, float | None]:
+    values = {_local(e.tag): (e.text or "").strip() for e in position.iter("{*}C1", "{*}C2", "{*}Error2Radius")}
+    unit = (position.get("unit") or "deg").strip().lower()
+    scale = _UNITS.get(unit)
+    try:
+        ra, dec = float(values["C1"]), float(values["C2"])
+        error = float(values["Error2Radius"]) if values.get("Error2Radius") else None
+    except (KeyError, ValueError):
+        warnings.append("unreadable Position2D")
+        return None, None, None
+    if scale is None or "GAL" in system.upper() or "ECL" in system.upper():
+        warnings.append(f"position in unsupported unit/system {unit!r}/{system!r} ignored")
+        return None, None, None
+    return _checked(ra * scale, dec * scale, None if error is None else error * scale, params, warnings)
+
+
+def _checked(ra: float, dec: float, error: float | None, params, warnings):
+    """Drop placeholders (GCN writes 0,0 when there is no position) and impossible values."""
+    if params.get("Coords_String") == "unavailable/inappropriate":
+        return None, None, None
+    if ra == 0 and dec == 0 and not error:
+        return None, None, None
+    if not (math.isfinite(ra) and math.isfinite(dec) and -90 <= dec <= 90):
+        warnings.append(f"impossible position RA {ra} Dec {dec} ignored")
+        return None, None, None
+    if error is not None and (not math.isfinite(error) or error < 0):
+        warnings.append(f"impossible error radius {error} ignored")
+        error = None
+    if error is not None and error >= 180:  # the whole sky (SNEWS writes 360): no position at all
+        return None, None, None
+    return ra % 360.0, dec, error or None  # GCN writes 0 for "no error given"
+
+
+def _citations(citations: etree._Element | None, warnings: list[str]) -> tuple[Citation, ...]:
+    if citations is None:
+        return ()
+    found = []
+    for element in citations.iter("{*}EventIVORN"):
+        ivorn = (element.text or "").strip()
+        kind = (element.get("cite") or "").strip().lower()
+        if not ivorn:
+            warnings.append("empty EventIVORN citation skipped")
+            continue
+        if kind not in _CITE_TYPES:
+            warnings.append(f"unknown citation type {kind!r}")
+        found.append(Citation(ivorn=ivorn, type=kind))
+    return tuple(found)
