@@ -1,0 +1,89 @@
+"""The detail pane: one notice's parsed fields, its raw packet and what was done about it."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timezone
+
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+)
+
+from .format import dec_dms, error_text, ra_hms, utc_text
+
+__all__ = ["DetailPane", "field_rows"]
+
+SKIP = {"raw", "params", "cites", "flags", "warnings"}
+
+
+def field_rows(notice) -> list[tuple[str, str]]:
+    """(name, text) for every parsed field, then the sexagesimal position, citations, flags and params."""
+    rows = []
+    for f in dataclasses.fields(notice):
+        if f.name in SKIP:
+            continue
+        value = getattr(notice, f.name)
+        rows.append((f.name, utc_text(value) if isinstance(value, datetime) else "" if value is None else str(value)))
+    if notice.has_position:
+        rows.append(("position (J2000)", f"{ra_hms(notice.ra)}  {dec_dms(notice.dec)}  ± {error_text(notice.error_radius)}"))
+    rows += [("cites", f"{c.type}: {c.ivorn}") for c in notice.cites]
+    if notice.flags:
+        rows.append(("flags", ", ".join(sorted(notice.flags))))
+    rows += [("warning", w) for w in notice.warnings]
+    rows += [(f"param {k}", str(v)) for k, v in sorted(notice.params.items())]
+    return rows
+
+
+class DetailPane(QTabWidget):
+    """Tabs "Fields", "Raw packet" and "Actions"; ``show_notice(notice, actions, source, received)``."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.fields = QTableWidget(0, 2)
+        self.fields.setHorizontalHeaderLabels(["Field", "Value"])
+        self.fields.verticalHeader().hide()
+        self.fields.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        self.fields.horizontalHeader().setStretchLastSection(True)
+        self.fields.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.fields.setShowGrid(False)
+        self.fields.setAlternatingRowColors(True)
+        mono = QFontDatabase.systemFont(QFontDatabase.FixedFont)
+        self.raw = QPlainTextEdit(readOnly=True)
+        self.raw.setFont(mono)
+        self.raw.setLineWrapMode(QPlainTextEdit.NoWrap)
+        self.actions = QPlainTextEdit(readOnly=True)
+        self.actions.setFont(QFont(mono))
+        self.addTab(self.fields, "Fields")
+        self.addTab(self.raw, "Raw packet")
+        self.addTab(self.actions, "Actions")
+        self.ivorn: str | None = None
+
+    def show_notice(self, notice, actions=(), source: str = "", received: float | None = None) -> None:
+        self.ivorn = notice.ivorn
+        rows = field_rows(notice)
+        if source:
+            rows.insert(0, ("source", source))
+        if received is not None:
+            rows.insert(1 if source else 0, ("received", utc_text(datetime.fromtimestamp(received, timezone.utc))))
+        self.fields.setRowCount(len(rows))
+        for i, (name, text) in enumerate(rows):
+            self.fields.setItem(i, 0, QTableWidgetItem(name))
+            self.fields.setItem(i, 1, QTableWidgetItem(text))
+        self.raw.setPlainText(bytes(notice.raw).decode("utf-8", errors="replace"))
+        lines = [
+            f"{datetime.fromtimestamp(a.time, timezone.utc):%Y-%m-%d %H:%M:%S}  {a.action:<8} {a.detail or ''}"
+            for a in actions
+        ]
+        self.actions.setPlainText("\n".join(lines) or "No action recorded.")
+
+    def clear_notice(self) -> None:
+        self.ivorn = None
+        self.fields.setRowCount(0)
+        self.raw.clear()
+        self.actions.clear()

@@ -1,0 +1,245 @@
+"""The history table: recent notices from the archive and from the streams, with search and filter.
+
+Rows are light (no raw packet): the detail pane fetches the full record from the archive on selection,
+so the table's memory stays bounded however long the night (``limit`` rows, oldest dropped).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .format import dec_dms, error_text, ra_hms
+from .theme import COLORS
+
+__all__ = ["HistoryRow", "HistoryModel", "HistoryFilter", "HistoryView", "FILTERS"]
+
+COLUMNS = ("Received (UTC)", "Mission", "Type", "Trigger", "RA", "Dec", "Error", "Group", "Action")
+#: The filter box: label -> predicate on a row.
+FILTERS = {
+    "All notices": lambda row: True,
+    "Act": lambda row: row.action_kind == "act",
+    "Act + inform": lambda row: row.action_kind in ("act", "inform"),
+    "With position": lambda row: row.ra is not None,
+    "Acted on": lambda row: row.action not in ("", "timeout", "ignore", "listed"),
+    "Retractions": lambda row: row.retraction,
+    "Tests": lambda row: row.test,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One notice as the table shows it."""
+
+    ivorn: str
+    received: float
+    mission: str
+    notice_type: str
+    trigger: str
+    ra: float | None
+    dec: float | None
+    error: float | None
+    group: str = ""
+    action_kind: str = ""  # the group's action: "act", "inform" or "ignore"
+    action: str = ""  # what happened: "send", "slew", "ack", "ignore", "timeout", ...
+    test: bool = False
+    retraction: bool = False
+
+    @classmethod
+    def of(cls, notice, received: float, group: str = "", action_kind: str = "", action: str = ""):
+        return cls(
+            notice.ivorn, received, notice.mission or "", notice.notice_type or notice.role or "",
+            notice.trigger_id or "", notice.ra, notice.dec, notice.error_radius, group, action_kind,
+            action, bool(notice.is_test), bool(notice.is_retraction),
+        )
+
+    def cells(self) -> tuple[str, ...]:
+        when = datetime.fromtimestamp(self.received, timezone.utc).strftime("%m-%d %H:%M:%S")
+        return (
+            when, self.mission, self.notice_type, self.trigger, ra_hms(self.ra) if self.ra is not None else "",
+            dec_dms(self.dec) if self.dec is not None else "", error_text(self.error) if self.error else "",
+            self.group, self.action,
+        )
+
+
+class HistoryModel(QAbstractTableModel):
+    """Newest first; ``add()`` a row, ``set_action()`` when the observer did something."""
+
+    def __init__(self, limit: int = 1000, parent=None):
+        super().__init__(parent)
+        self.limit = limit
+        self.rows: list[HistoryRow] = []
+        self._cells: list[tuple[str, ...]] = []  # formatted once: painting never formats
+
+    def rowCount(self, parent=QModelIndex()):  # noqa: N802 (Qt override)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.DisplayRole):
+        row = self.rows[index.row()]
+        if role == Qt.DisplayRole:
+            return self._cells[index.row()][index.column()]
+        if role == Qt.ForegroundRole:
+            if row.retraction or row.test:
+                return QColor(COLORS["dim"])
+            if index.column() == 7 and row.action_kind in ("act", "inform"):
+                return QColor(COLORS[row.action_kind]).lighter(150)
+        if role == Qt.UserRole:
+            return row
+        return None
+
+    def reset(self, rows) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)[: self.limit]
+        self._cells = [r.cells() for r in self.rows]
+        self.endResetModel()
+
+    def add(self, row: HistoryRow) -> None:
+        """Insert at the top (or replace the row of the same IVORN), dropping the oldest past ``limit``."""
+        found = self.index_of(row.ivorn)
+        if found is not None:
+            self._replace(found, row)
+            return
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self.rows.insert(0, row)
+        self._cells.insert(0, row.cells())
+        self.endInsertRows()
+        if len(self.rows) > self.limit:
+            self.beginRemoveRows(QModelIndex(), self.limit, len(self.rows) - 1)
+            del self.rows[self.limit :], self._cells[self.limit :]
+            self.endRemoveRows()
+
+    def set_action(self, ivorn: str, action: str, group: str | None = None, kind: str | None = None) -> None:
+        found = self.index_of(ivorn)
+        if found is None:
+            return
+        row = self.rows[found]
+        changes = {"action": action}
+        if group is not None:
+            changes.update(group=group, action_kind=kind or row.action_kind)
+        self._replace(found, replace(row, **changes))
+
+    def _replace(self, i: int, row: HistoryRow) -> None:
+        self.rows[i], self._cells[i] = row, row.cells()
+        self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+
+    def index_of(self, ivorn: str) -> int | None:
+        # Recent rows are at the top: a linear scan of a bounded list is fast enough and needs no index.
+        return next((i for i, r in enumerate(self.rows) if r.ivorn == ivorn), None)
+
+
+class HistoryFilter(QSortFilterProxyModel):
+    """Free-text search over every column plus one of ``FILTERS``."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.text = ""
+        self.predicate = FILTERS["All notices"]
+
+    def set_text(self, text: str) -> None:
+        self.text = text.strip().lower()
+        self.invalidateRowsFilter()
+
+    def set_filter(self, name: str) -> None:
+        self.predicate = FILTERS[name]
+        self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row, source_parent):  # noqa: N802
+        model = self.sourceModel()
+        row = model.rows[source_row]
+        if not self.predicate(row):
+            return False
+        if not self.text:
+            return True
+        return any(self.text in cell.lower() for cell in model._cells[source_row]) or self.text in row.ivorn.lower()
+
+
+class HistoryView(QWidget):
+    """Search box, filter, the table and "Offer again". Emits ``selected(ivorn)`` and ``offer(ivorn)``."""
+
+    selected = Signal(str)
+    offer = Signal(str)
+
+    def __init__(self, model: HistoryModel, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.proxy = HistoryFilter(self)
+        self.proxy.setSourceModel(model)
+        self.search = QLineEdit(placeholderText="Search mission, type, trigger, IVORN…", clearButtonEnabled=True)
+        self.search.textChanged.connect(self.proxy.set_text)
+        self.filter = QComboBox()
+        self.filter.addItems(list(FILTERS))
+        self.filter.currentTextChanged.connect(self.proxy.set_filter)
+        self.offer_button = QPushButton("Offer again", enabled=False)
+        self.offer_button.setToolTip("Open the alert dialog again for the selected notice")
+        self.offer_button.clicked.connect(self._offer)
+        self.table = self._table()
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.filter)
+        top.addWidget(self.offer_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+
+    def _table(self) -> QTableView:
+        table = QTableView(self)
+        table.setModel(self.proxy)
+        table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SingleSelection)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(24)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setStretchLastSection(True)
+        table.selectionModel().currentRowChanged.connect(self._current)
+        table.doubleClicked.connect(lambda _index: self._offer())
+        return table
+
+    def current_ivorn(self) -> str | None:
+        index = self.table.selectionModel().currentIndex()
+        return self.proxy.data(index, Qt.UserRole).ivorn if index.isValid() else None
+
+    def select(self, ivorn: str) -> bool:
+        found = self.model.index_of(ivorn)
+        if found is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(found, 0))
+        if not index.isValid():
+            return False
+        self.table.selectRow(index.row())
+        return True
+
+    def _current(self, index, _previous) -> None:
+        self.offer_button.setEnabled(index.isValid())
+        if index.isValid():
+            self.selected.emit(self.proxy.data(index, Qt.UserRole).ivorn)
+
+    def _offer(self) -> None:
+        ivorn = self.current_ivorn()
+        if ivorn:
+            self.offer.emit(ivorn)

@@ -1,0 +1,160 @@
+"""The main window: link status, history with search, detail pane, sky map; a tray icon with mute and quit.
+
+Closing the window hides it to the tray (the monitor keeps listening); only "Quit" ends the app.
+The window only holds widgets and emits signals: the controller (``gcnmon.ui.controller``) does the rest.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QSystemTrayIcon,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .detail import DetailPane
+from .history import HistoryModel, HistoryView
+from .links import LinkBar
+from .skymap import SkyMap
+from .theme import COLORS, app_icon
+
+__all__ = ["MainWindow"]
+
+
+class MainWindow(QMainWindow):
+    """Signals: ``quit_requested``, ``mute_toggled(bool)``, ``offer(ivorn)``, ``selected(ivorn)``."""
+
+    quit_requested = Signal()
+    mute_toggled = Signal(bool)
+    offer = Signal(str)
+    selected = Signal(str)
+
+    def __init__(self, *, station: str = "", site=None, links=(), stale_after: float = 150.0,
+                 history_limit: int = 1000, tray: bool | None = None):
+        super().__init__()
+        self.setWindowTitle(f"gcnmon — {station}" if station else "gcnmon")
+        self.setWindowIcon(app_icon())
+        self.resize(1280, 800)
+        self.quitting = False
+        self.links = LinkBar(links, stale_after)
+        self.history_model = HistoryModel(history_limit, self)
+        self.history = HistoryView(self.history_model)
+        self.detail = DetailPane()
+        self.skymap = SkyMap(site)
+        self.history.offer.connect(self.offer)
+        self.history.selected.connect(self.selected)
+        self._actions()
+        self._layout()
+        # tray=None: only where the desktop has a tray; True forces one (tests: the offscreen platform has none).
+        if tray is None:
+            tray = QSystemTrayIcon.isSystemTrayAvailable()
+        self.tray = self._tray() if tray else None
+        self.tcs_label = QLabel()
+        self.statusBar().addPermanentWidget(self.tcs_label)
+        self.idle()
+
+    def _actions(self) -> None:
+        self.mute_action = QAction("Mute alarm", self, checkable=True)
+        self.mute_action.setShortcut(QKeySequence("Ctrl+M"))
+        self.mute_action.toggled.connect(self.mute_toggled)
+        self.offer_action = QAction("Offer again", self)
+        self.offer_action.triggered.connect(self.history._offer)
+        self.quit_action = QAction("Quit gcnmon", self)
+        self.quit_action.setShortcut(QKeySequence.Quit)
+        self.quit_action.triggered.connect(self.request_quit)
+        bar = QToolBar("Main", self)
+        bar.setMovable(False)
+        bar.addAction(self.mute_action)
+        bar.addAction(self.offer_action)
+        bar.addSeparator()
+        bar.addWidget(self.links)
+        self.addToolBar(Qt.TopToolBarArea, bar)
+
+    def _layout(self) -> None:
+        right = QSplitter(Qt.Vertical)
+        right.addWidget(self.skymap)
+        right.addWidget(self.detail)
+        right.setSizes([380, 420])
+        main = QSplitter(Qt.Horizontal)
+        main.addWidget(self.history)
+        main.addWidget(right)
+        main.setSizes([760, 520])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 6, 8, 4)
+        self.banner = QLabel()
+        self.banner.setTextFormat(Qt.RichText)
+        layout.addWidget(self.banner)
+        layout.addWidget(main, 1)
+        self.setCentralWidget(central)
+
+    def _tray(self) -> QSystemTrayIcon:
+        tray = QSystemTrayIcon(app_icon(), self)
+        menu = QMenu(self)
+        show = menu.addAction("Show window")
+        show.triggered.connect(self.bring_up)
+        menu.addAction(self.mute_action)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+        tray.setContextMenu(menu)
+        tray.setToolTip(self.windowTitle())
+        tray.activated.connect(
+            lambda reason: self.bring_up() if reason == QSystemTrayIcon.Trigger else None
+        )
+        tray.show()
+        self._tray_menu = menu
+        return tray
+
+    # -- state the controller sets ------------------------------------------------------------
+    def set_muted(self, muted: bool) -> None:
+        """Follow the alarm's state (the tray, the toolbar and the config all agree)."""
+        if self.mute_action.isChecked() != muted:
+            self.mute_action.setChecked(muted)
+        self.mute_action.setText("Alarm muted" if muted else "Mute alarm")
+
+    def set_tcs(self, text: str, ok: bool = True) -> None:
+        color = COLORS["ok"] if ok else COLORS["dim"]
+        self.tcs_label.setText(f"<span style='color:{color}'>TCS</span> {text}")
+
+    def idle(self, count: int | None = None) -> None:
+        """The calm state: no alert open."""
+        extra = f" · {count} notices in the history" if count is not None else ""
+        self.banner.setText(f"<span style='color:{COLORS['dim']}'>Listening. No alert open{extra}.</span>")
+        if self.tray:
+            self.tray.setIcon(app_icon())
+
+    def alerting(self, title: str, kind: str) -> None:
+        color = COLORS.get(kind, COLORS["inform"])
+        self.banner.setText(f"<b style='color:{color}'>ALERT</b> {title}")
+        if self.tray:
+            self.tray.setIcon(app_icon(alerting=True))
+            self.tray.showMessage("gcnmon alert", title, QSystemTrayIcon.Critical, 10_000)
+
+    def bring_up(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    # -- closing ------------------------------------------------------------------------------
+    def request_quit(self) -> None:
+        self.quitting = True
+        self.quit_requested.emit()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if self.quitting or self.tray is None:
+            # Without a tray there is nowhere to hide: closing the window quits the monitor.
+            self.quitting = True
+            event.accept()
+            self.quit_requested.emit()
+            return
+        event.ignore()
+        self.hide()
+        self.tray.showMessage("gcnmon", "Still listening in the tray. Quit from the tray menu.",
+                              QSystemTrayIcon.Information, 4000)
