@@ -1,0 +1,77 @@
+"""Our subscriber against our replay broker over real loopback sockets (port 0), in process."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from gcnmon.commands.replay import Replayer, read_payloads
+from gcnmon.notice.model import NoticeError
+from gcnmon.stream.link import LinkState
+from gcnmon.stream.vtp.subscriber import make_subscriber_service
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def payloads(data_file):
+    return read_payloads([data_file("aware")])
+
+
+@pytest.fixture
+def services():
+    started = []
+    yield started
+    for service in started:
+        service.stopService()
+
+
+def subscribe(services, port, received, reject=()):
+    def on_packet(payload, source):
+        if payload in reject:
+            raise NoticeError("rejected by test")
+        received.append((payload, source))
+
+    link = LinkState("vtp")
+    service = make_subscriber_service(
+        [("127.0.0.1", closed_port()), ("127.0.0.1", port)], on_packet, link=link, local_ivorn="ivo://t/sub"
+    )
+    service.startService()
+    services.append(service)
+    return link
+
+
+def test_replay_serves_two_subscribers_every_packet_acked(payloads, services, wait_for):
+    replayer = Replayer(payloads, port=0, interval=0, wait_subscribers=2)
+    port = replayer.listen()
+    first, second = [], []
+    link = subscribe(services, port, first)  # its first server is down: fails over
+    subscribe(services, port, second)
+    try:
+        acks = wait_for(replayer.run(), 15)
+    finally:
+        wait_for(replayer.stop(), 5)
+    assert acks == 2 * len(payloads) == 2 * 8
+    assert [p for p, _ in first] == payloads == [p for p, _ in second]
+    assert {s for _, s in first} == {f"vtp://127.0.0.1:{port}"}
+    assert link.notices == len(payloads)
+
+
+def test_a_nak_costs_the_subscriber_its_connection_not_the_others(payloads, services, wait_for, caplog):
+    replayer = Replayer(payloads[:3], port=0, interval=0, wait_subscribers=2, ack_timeout=5)
+    port = replayer.listen()
+    picky, easy = [], []
+    subscribe(services, port, picky, reject=(payloads[1],))
+    subscribe(services, port, easy)
+    try:
+        acks = wait_for(replayer.run(), 15)
+    finally:
+        wait_for(replayer.stop(), 5)
+    assert [p for p, _ in easy] == payloads[:3]
+    assert acks == 4  # packet 2 and 3 reach only the easy one: the broker drops a nakking peer
+    assert "dropped: nak for" in caplog.text and "rejected by test" in caplog.text
