@@ -69,11 +69,24 @@ def error_text(radius_deg: float) -> str:
     return f"{arcmin:.3f}'" if arcmin >= 1.0 else f'{arcmin * 60.0:.2f}"'
 
 
+def _squash(word: str) -> str:
+    return "".join(ch for ch in word.lower() if ch.isalnum())
+
+
+def _what(notice: Notice, head: str, qualifier: str | None) -> str:
+    """The notice type in words, without repeating the mission or instrument ("IceCube GOLD Event")."""
+    words = (notice.notice_type or "").replace("_", " ").replace("-", " ").split()
+    known = {_squash(head), _squash(qualifier or "")}
+    while words and _squash(words[0]) in known:
+        words.pop(0)
+    return " ".join(words) or notice.role or "notice"
+
+
 def _label(notice: Notice) -> str:
     head = notice.mission or notice.author or "Unknown"
     qualifier, what = _KINDS.get(notice.packet_type, (notice.instrument, None))
     if what is None:
-        what = (notice.notice_type or notice.role or "notice").replace("_", " ")
+        what = _what(notice, head, qualifier)
     label = f"{head}({qualifier}) {what}" if qualifier and qualifier != head else f"{head} {what}"
     if notice.is_retraction and "retract" not in label.lower():
         label += " RETRACTION"
@@ -83,7 +96,7 @@ def _label(notice: Notice) -> str:
 def describe(notice: Notice) -> str:
     """The log-book line without its arrival stamp."""
     parts = [_label(notice)]
-    if notice.significance is not None:
+    if notice.significance:  # GBM final positions say 0: no significance given
         parts.append(f"({notice.significance:.2f}sigma)")
     if notice.trigger_id:
         serial = f"/{notice.serial}" if notice.serial is not None else ""

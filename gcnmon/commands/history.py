@@ -1,0 +1,102 @@
+"""``gcnmon history``: review the archive, oldest first, as log-book lines or JSON objects."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from datetime import datetime, timezone
+
+__all__ = ["NAME", "HELP", "configure", "run", "parse_since"]
+
+NAME = "history"
+HELP = "print archived notices (log-book lines, or --json objects) for review"
+
+_RELATIVE = re.compile(r"^-?(\d+(?:\.\d+)?)\s*([smhdw])$")
+_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    from ._archive_cli import add_config_options
+
+    parser.add_argument("--since", metavar="ISO|-2h",
+                        help="only notices received since then: ISO time (UTC unless it says) or an age "
+                        "such as -90s, -30m, -2h, -7d")
+    parser.add_argument("--search", metavar="TEXT", help="only notices whose IVORN, mission, instrument, "
+                        "type, trigger, description or source contains TEXT")
+    parser.add_argument("--limit", type=int, default=50, metavar="N", help="at most N notices, the newest "
+                        "(default 50)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line: the `gcnmon parse "
+                        "--json` object plus source, received, duplicates")
+    parser.add_argument("--rejects", action="store_true", help="list the unreadable packets instead")
+    add_config_options(parser)
+
+
+def parse_since(text: str, now: float | None = None) -> float:
+    """``-2h``-style ages or ISO 8601 times (naive means UTC) -> Unix seconds."""
+    match = _RELATIVE.match(text.strip())
+    if match:
+        return (time.time() if now is None else now) - float(match[1]) * _UNIT[match[2]]
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--since {text!r}: not an ISO time nor an age like -2h") from None
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def _show_notices(archive, args, since) -> int:
+    from ..logbook import format_line
+    from ._archive_cli import iso_utc, notice_json
+
+    records = archive.recent(args.limit, since=since, search=args.search)
+    for record in reversed(records):  # chronological, like a log book
+        notice = record.notice()
+        if args.json:
+            print(notice_json(notice, source=record.source, received=iso_utc(record.received),
+                              duplicates=record.duplicates))
+        else:
+            dups = f", +{record.duplicates} duplicate(s)" if record.duplicates else ""
+            print(f"{format_line(notice, record.received)}  [{record.source}{dups}]")
+    return len(records)
+
+
+def _show_rejects(archive, args) -> int:
+    import json
+
+    from ._archive_cli import iso_utc
+
+    rejects = archive.rejects(args.limit)
+    for r in reversed(rejects):
+        if args.json:
+            print(json.dumps({"id": r.row_id, "source": r.source, "received": iso_utc(r.received),
+                              "reason": r.reason, "size": len(r.raw)}))
+        else:
+            print(f"{iso_utc(r.received)} #{r.row_id} from {r.source} ({len(r.raw)} bytes): {r.reason}")
+    return len(rejects)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..archive import Archive, ArchiveError, archive_path
+    from ._archive_cli import load
+
+    try:
+        since = parse_since(args.since) if args.since else None
+    except argparse.ArgumentTypeError as exc:
+        print(f"gcnmon history: {exc}", file=sys.stderr)
+        return 2
+    path = archive_path(load(args).section("archive"))
+    if not path.exists():
+        print(f"gcnmon history: no archive at {path}", file=sys.stderr)
+        return 1
+    archive = Archive(path)
+    try:
+        count = _show_rejects(archive, args) if args.rejects else _show_notices(archive, args, since)
+    except ArchiveError as exc:
+        print(f"gcnmon history: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        archive.close()
+    if count == 0 and not args.json:
+        print("gcnmon history: no matching notices", file=sys.stderr)
+    return 0
