@@ -112,6 +112,8 @@ def _generic(doc: dict, raw: bytes, warnings: list[str]) -> Notice:
         is_test=is_test,
         is_retraction=kind == "retraction",
         cites=cites,
+        # SVOM's JSON says "slew_status": "accepted" where its VOEvents use packet type 204.
+        flags=frozenset({"slew"}) if _text(doc.get("slew_status")) == "accepted" else frozenset(),
         description=_text(doc.get("additional_info")),
         params=MappingProxyType(_flat(doc)),
         warnings=tuple(warnings),
