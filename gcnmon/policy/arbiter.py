@@ -1,0 +1,230 @@
+"""One dialog at a time: which notice is shown, updated, retracted, listed, queued or closed, and why."""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import logging
+from datetime import datetime, timedelta
+from typing import Callable
+
+from ..notice.model import Notice
+from .alert import Alert, Close, Event, Ignored, Listed, Retract, Show, Update, series_keys
+from .classify import Classification, classify, describe
+from .groups import MODES, VISIBILITY_MODES, Policy
+from .visibility import Visibility
+
+__all__ = ["Arbiter"]
+
+log = logging.getLogger(__name__)
+
+HISTORY = 1000  # shown alerts kept for the GUI's "recent" list
+
+
+def _is_withdrawal(notice: Notice) -> str | None:
+    if notice.is_retraction:
+        return "retraction"
+    if "not_grb" in notice.flags:
+        return "not a GRB"
+    return None
+
+
+class Arbiter:
+    """Decide, notice by notice and second by second, what the single alert dialog shows.
+
+    Parameters
+    ----------
+    policy
+        Groups and switches (``policy_from_config``).
+    clock
+        ``clock() -> datetime`` (timezone-aware UTC); tests pass a fake one.
+    visibility
+        A ``Visibility`` for the site, or None to skip verdicts.
+    mode
+        "log" (another event of equal/lower priority is listed) or "queue" (also offered when the
+        dialog closes, if its own timeout has not run out); default ``policy.mode``.
+    visibility_mode
+        "mark" (show the verdict) or "downgrade" (an ``act`` notice not observable tonight is
+        treated as the highest ``inform`` group); default ``policy.visibility``.
+    on_event
+        Called with every ``Event`` (``Show``, ``Update``, ``Retract``, ``Close``, ``Listed``,
+        ``Ignored``); each is also logged at INFO as its ``log_line``.
+    """
+
+    def __init__(
+        self,
+        policy: Policy,
+        *,
+        clock: Callable[[], datetime],
+        visibility: Visibility | None = None,
+        mode: str | None = None,
+        visibility_mode: str | None = None,
+        on_event: Callable[[Event], None] | None = None,
+    ):
+        self.policy = policy
+        self.clock = clock
+        self.visibility = visibility
+        self.mode = mode or policy.mode
+        self.visibility_mode = visibility_mode or policy.visibility
+        if self.mode not in MODES or self.visibility_mode not in VISIBILITY_MODES:
+            raise ValueError(f"mode {self.mode!r} / visibility_mode {self.visibility_mode!r} unknown")
+        self.on_event = on_event
+        self.current: Alert | None = None
+        self.queue: list[Alert] = []  # waiting alerts ("queue" mode), best first
+        self.history: collections.deque[Alert] = collections.deque(maxlen=HISTORY)
+        self._ids = itertools.count(1)
+
+    # -- the three calls the GUI makes ---------------------------------------------------------
+
+    def offer(self, notice: Notice) -> Event:
+        """Decide what one new notice does; returns the event (also passed to ``on_event``)."""
+        self.tick()
+        now = self.clock()
+        current = self.current
+        why = current.related(notice) if current else None
+        if current and why:
+            return self._refine(current, notice, why, now)
+        waiting = next(((a, r) for a in self.queue if (r := a.related(notice))), None)
+        if waiting:
+            return self._refine_waiting(waiting[0], notice, waiting[1], now)
+        cls = classify(notice, self.policy)
+        if cls.action == "ignore":
+            return self._emit(Ignored(now, f"IGNORE  {describe(notice)}: {cls.reason}", notice, cls.reason))
+        alert = self._new_alert(notice, cls, now)
+        if current is None:
+            return self._show(alert, now, cls.reason)
+        if alert.group.priority > current.group.priority:
+            return self._preempt(alert, current, now)
+        return self._list(alert, current, now)
+
+    def tick(self) -> list[Event]:
+        """Close the dialog whose timeout has passed (then, in "queue" mode, offer the next one)."""
+        now = self.clock()
+        events: list[Event] = []
+        while self.current and now >= self.current.deadline:
+            timeout = self.current.group.timeout
+            events += self._close(f"timeout after {timeout:g} s", now)
+        return events
+
+    def close(self, reason: str) -> list[Event]:
+        """The observer acknowledged, ignored or acted on the dialog (``reason`` says which)."""
+        if self.current is None:
+            return []
+        return self._close(reason, self.clock())
+
+    # -- decisions ------------------------------------------------------------------------------
+
+    def _new_alert(self, notice: Notice, cls: Classification, now: datetime) -> Alert:
+        group, reason = cls.group, cls.reason
+        verdict = self.visibility.for_notice(notice, now) if self.visibility else None
+        downgraded = False
+        inform = self.policy.inform_group
+        if (
+            self.visibility_mode == "downgrade"
+            and group.action == "act"
+            and verdict is not None
+            and not verdict.tonight
+            and inform is not None
+        ):
+            group, downgraded = inform, True
+            reason = f"{reason}; downgraded to {inform.name}: not observable tonight"
+        deadline = now + timedelta(seconds=group.timeout)
+        return Alert(next(self._ids), notice, group, reason, now, deadline, verdict, downgraded)
+
+    def _show(self, alert: Alert, now: datetime, why: str) -> Event:
+        alert.opened = alert.opened or now
+        self.current = alert
+        self.history.append(alert)
+        verdict = f"; {alert.verdict.line}" if alert.verdict else ""
+        line = f"SHOW    {alert.title} [{alert.group.name}]: {why}{verdict}"
+        return self._emit(Show(now, line, alert))
+
+    def _preempt(self, alert: Alert, current: Alert, now: datetime) -> Event:
+        alert.replaced = current
+        if self.mode == "queue" and not current.retracted:
+            self._enqueue(current)
+        why = (
+            f"{alert.reason} (priority {alert.group.priority} > {current.group.priority}), "
+            f"replaces {current.title} [{current.group.name}]"
+        )
+        return self._show(alert, now, why)
+
+    def _list(self, alert: Alert, current: Alert, now: datetime) -> Event:
+        queued = self.mode == "queue"
+        if queued:
+            self._enqueue(alert)
+        why = (
+            f"not shown, {current.title} [{current.group.name}] is on screen "
+            f"(priority {alert.group.priority} <= {current.group.priority})" + ("; queued" if queued else "")
+        )
+        line = f"LIST    {alert.title} [{alert.group.name}]: {why}"
+        return self._emit(Listed(now, line, alert.notice, alert.group, why, queued))
+
+    def _refine(self, alert: Alert, notice: Notice, why: str, now: datetime) -> Event:
+        withdrawal = _is_withdrawal(notice)
+        if withdrawal:
+            alert.history.append(notice)
+            alert.retracted = True
+            alert.retraction = f"{withdrawal}: {describe(notice)} ({why})"
+            line = f"RETRACT {alert.title} [{alert.group.name}]: {alert.retraction}; actions withdrawn"
+            return self._emit(Retract(now, line, alert, alert.retraction))
+        cls = classify(notice, self.policy)
+        if cls.action == "ignore":
+            reason = f"{cls.reason} ({why}, dialog unchanged)"
+            return self._emit(Ignored(now, f"IGNORE  {describe(notice)}: {reason}", notice, reason))
+        before = alert.shown_fields()
+        alert.history.append(notice)
+        alert.notice = notice
+        alert.keys |= series_keys(notice)
+        if cls.group.priority > alert.group.priority and not alert.downgraded:
+            alert.group, alert.reason = cls.group, cls.reason
+        if self.policy.refine_extends:
+            alert.deadline = max(alert.deadline, now + timedelta(seconds=alert.group.timeout))
+        after = alert.shown_fields()
+        alert.changed = frozenset(k for k in after if after[k] != before[k])
+        if self.visibility and {"ra", "dec"} & alert.changed:
+            alert.verdict = self.visibility.for_notice(alert.best, now)
+        changed = ", ".join(sorted(alert.changed)) or "nothing"
+        line = f"UPDATE  {alert.title} [{alert.group.name}]: {why}; changed {changed}"
+        return self._emit(Update(now, line, alert, alert.changed))
+
+    def _refine_waiting(self, alert: Alert, notice: Notice, why: str, now: datetime) -> Event:
+        """A notice about a queued event: keep the queue entry current (or drop it if withdrawn)."""
+        alert.history.append(notice)
+        withdrawal = _is_withdrawal(notice)
+        if withdrawal:
+            self.queue.remove(alert)
+            reason = f"{withdrawal} of queued {alert.title} ({why}); removed from the queue"
+            return self._emit(Ignored(now, f"IGNORE  {describe(notice)}: {reason}", notice, reason))
+        alert.notice = notice
+        alert.keys |= series_keys(notice)
+        reason = f"refines queued {alert.title} ({why})"
+        line = f"LIST    {describe(notice)} [{alert.group.name}]: {reason}"
+        return self._emit(Listed(now, line, notice, alert.group, reason, True))
+
+    def _enqueue(self, alert: Alert) -> None:
+        self.queue.append(alert)
+        # highest priority first, then first come
+        self.queue.sort(key=lambda a: (-a.group.priority, a.received))
+
+    def _close(self, reason: str, now: datetime) -> list[Event]:
+        alert, self.current = self.current, None
+        line = f"CLOSE   {alert.title} [{alert.group.name}]: {reason}"
+        events = [self._emit(Close(now, line, alert, reason))]
+        while self.queue:
+            waiting = self.queue.pop(0)
+            if waiting.deadline > now:
+                left = waiting.remaining(now)
+                events.append(self._show(waiting, now, f"from the queue, {left:.0f} s of its timeout left"))
+                break
+            log.info("EXPIRE  %s [%s]: timed out while queued", waiting.title, waiting.group.name)
+        return events
+
+    def _emit(self, event: Event) -> Event:
+        log.info("%s", event.log_line)
+        if self.on_event is not None:
+            try:
+                self.on_event(event)
+            except Exception:  # a broken GUI slot must not stop the arbiter deciding
+                log.exception("on_event failed for %s", event.kind)
+        return event
