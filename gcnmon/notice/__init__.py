@@ -34,6 +34,6 @@ def parse_strict(data: bytes, *, max_size: int = MAX_SIZE) -> Notice:
     if not isinstance(data, bytes | bytearray | memoryview):
         raise NoticeError(f"expected bytes, got {type(data).__name__}")
     data = bytes(data)
-    if data.lstrip()[:1] == b"{" or data.startswith(_BOM + b"{"):
+    if data.removeprefix(_BOM).lstrip()[:1] in (b"{", b"["):  # XML starts with "<"
         return parse_json(data.removeprefix(_BOM), max_size=max_size)
     return parse_voevent(data, max_size=max_size)
