@@ -75,3 +75,36 @@ def test_a_nak_costs_the_subscriber_its_connection_not_the_others(payloads, serv
     assert [p for p, _ in easy] == payloads[:3]
     assert acks == 4  # packet 2 and 3 reach only the easy one: the broker drops a nakking peer
     assert "dropped: nak for" in caplog.text and "rejected by test" in caplog.text
+
+
+def test_a_socket_that_never_reads_is_dropped_and_delays_no_other(services, wait_for, wait_until, caplog):
+    from twisted.internet import reactor
+
+    from gcnmon.stream.vtp.broker import BrokerFactory
+
+    factory = BrokerFactory(queue_limit=4)
+    port = reactor.listenTCP(0, factory, interface="127.0.0.1")
+    stalled = socket.socket()
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # fills fast; we never read it
+    try:
+        stalled.connect(("127.0.0.1", port.getHost().port))
+        received = []
+        subscribe(services, port.getHost().port, received)
+        wait_until(lambda: factory.subscribers == 2, 5)
+        body = b"x" * 200_000
+        packets = [
+            b'<voe:VOEvent xmlns:voe="http://www.ivoa.net/xml/VOEvent/v2.0" role="test" version="2.0" '
+            b'ivorn="ivo://test/big#%d"><Why>%s</Why></voe:VOEvent>' % (i, body)
+            for i in range(60)
+        ]
+        # Paced as an upstream delivers: each packet reaches the reader before the next is sent, while
+        # the stalled socket's buffers and then its queue of 4 fill, and it alone is dropped.
+        for i, packet in enumerate(packets):
+            last = factory.broadcast(packet)
+            wait_until(lambda: len(received) > i, 5)
+        assert wait_for(last, 5) == 1
+        assert [p for p, _ in received] == packets and factory.dropped == 1 and factory.subscribers == 1
+        assert "dropped: fell 4 frames behind (queue full)" in caplog.text
+    finally:
+        stalled.close()
+        wait_for(port.stopListening(), 5)
