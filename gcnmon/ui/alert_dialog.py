@@ -6,6 +6,7 @@ the arbiter and the TCS. It is non-modal and stays on top; it is never ``exec()`
 
 from __future__ import annotations
 
+import html
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -95,6 +96,11 @@ class AlertDialog(QDialog):
             name.setStyleSheet(f"color: {COLORS['dim']};")
             value = QLabel(objectName=key)
             value.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            if key == "visibility":
+                # The verdict is a status and a line of numbers: wrap it rather than widen the dialog.
+                value.setWordWrap(True)
+                value.setTextFormat(Qt.RichText)
+                value.setMinimumWidth(380)
             grid.addWidget(name, row, 0)
             grid.addWidget(value, row, 1, Qt.AlignLeft)
             self.values[key] = value
@@ -171,6 +177,27 @@ class AlertDialog(QDialog):
         for action in ("send", "slew", "ack"):
             self.buttons[action].setEnabled(not busy and not self.retracted)
 
+    def dismiss(self) -> None:
+        """Hide the dialog because the arbiter closed it (no signal: nobody clicked)."""
+        self._dismissing = True
+        try:
+            self.hide()
+        finally:
+            self._dismissing = False
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        # The window manager's close button means "Ignore": the arbiter must hear of it.
+        if not getattr(self, "_dismissing", False) and self.isVisible():
+            self.chosen.emit("ignore")
+        super().closeEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        # Escape would reject() the dialog behind the controller's back: make it an explicit Ignore.
+        if event.key() == Qt.Key_Escape:
+            self.chosen.emit("ignore")
+            return
+        super().keyPressEvent(event)
+
     def tick(self) -> None:
         """Redraw the live fields (time since trigger, countdown); called every second."""
         if self.info is None:
@@ -201,7 +228,7 @@ class AlertDialog(QDialog):
         n = info.notice
         now = self.clock()
         since = now - n.time.timestamp() if n.time else None
-        sig = "—" if n.significance is None else f"{n.significance:.3g}"
+        sig = "—" if n.significance is None else f"{n.significance:.1f} σ"
         return {
             "trigger": n.trigger_id or "—",
             "time": utc_text(n.time),
@@ -210,7 +237,7 @@ class AlertDialog(QDialog):
             "dec": dec_dms(n.dec),
             "error": error_text(n.error_radius),
             "significance": sig,
-            "visibility": info.verdict or "—",
+            "visibility": _verdict_html(info.verdict),
             "countdown": countdown_text(None if info.deadline is None else info.deadline - now),
         }
 
@@ -247,3 +274,13 @@ class AlertDialog(QDialog):
         if self.retracted:
             style += " text-decoration: line-through;"
         return style
+
+
+def _verdict_html(line: str) -> str:
+    """``"OBSERVABLE now until 02:40 UT: alt 54.1°, ..."`` -> the status, then the numbers smaller."""
+    if not line:
+        return "—"
+    status, _, numbers = line.partition(": ")
+    if not numbers:
+        return html.escape(status)
+    return f"<b>{html.escape(status)}</b><br><span style='font-size:10pt'>{html.escape(numbers)}</span>"

@@ -6,7 +6,7 @@ The window only holds widgets and emits signals: the controller (``gcnmon.ui.con
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -22,10 +22,12 @@ from PySide6.QtWidgets import (
 from .detail import DetailPane
 from .history import HistoryModel, HistoryView
 from .links import LinkBar
-from .skymap import SkyMap
+from .skymap import Marker, SkyMap
 from .theme import COLORS, app_icon
 
 __all__ = ["MainWindow"]
+
+SKY_MARKERS = 30  # error circles on the map: the newest notices with a position
 
 
 class MainWindow(QMainWindow):
@@ -50,6 +52,9 @@ class MainWindow(QMainWindow):
         self.skymap = SkyMap(site)
         self.history.offer.connect(self.offer)
         self.history.selected.connect(self.selected)
+        self.current_ivorn: str | None = None
+        self._sky_pending = QTimer(self, singleShot=True, interval=250)
+        self._sky_pending.timeout.connect(lambda: self.update_markers(self.current_ivorn))
         self._actions()
         self._layout()
         # tray=None: only where the desktop has a tray; True forces one (tests: the offscreen platform has none).
@@ -125,17 +130,37 @@ class MainWindow(QMainWindow):
 
     def idle(self, count: int | None = None) -> None:
         """The calm state: no alert open."""
+        self.current_ivorn = None
         extra = f" · {count} notices in the history" if count is not None else ""
         self.banner.setText(f"<span style='color:{COLORS['dim']}'>Listening. No alert open{extra}.</span>")
         if self.tray:
             self.tray.setIcon(app_icon())
 
-    def alerting(self, title: str, kind: str) -> None:
+    def alerting(self, title: str, kind: str, ivorn: str | None = None) -> None:
+        self.current_ivorn = ivorn
+        self._sky_pending.start()
         color = COLORS.get(kind, COLORS["inform"])
         self.banner.setText(f"<b style='color:{color}'>ALERT</b> {title}")
         if self.tray:
             self.tray.setIcon(app_icon(alerting=True))
             self.tray.showMessage("gcnmon alert", title, QSystemTrayIcon.Critical, 10_000)
+
+    def add_row(self, row) -> None:
+        """A new notice in the history; the sky map follows a moment later (bursts redraw once)."""
+        self.history_model.add(row)
+        if row.ra is not None and not self._sky_pending.isActive():
+            self._sky_pending.start()
+
+    def update_markers(self, current_ivorn: str | None = None) -> None:
+        """Error circles of the newest notices with a position (the current alert's highlighted)."""
+        rows = [r for r in self.history_model.rows[:400] if r.ra is not None and not r.retraction]
+        markers = []
+        for r in reversed(rows[:SKY_MARKERS]):
+            current = r.ivorn == current_ivorn
+            color = COLORS.get(r.action_kind, COLORS["dim"]) if r.action_kind in ("act", "inform") else COLORS["dim"]
+            label = f"{r.mission} {r.trigger}".strip() if current or r.action_kind == "act" else ""
+            markers.append(Marker(r.ra, r.dec, r.error, label, color, current))
+        self.skymap.set_markers(markers)
 
     def bring_up(self) -> None:
         self.showNormal()

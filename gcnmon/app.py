@@ -1,0 +1,238 @@
+"""The assembly: config -> archive, log book, intake, sources, arbiter, TCS driver, alarm and window.
+
+``build_app()`` builds it all (tests, ``gcnmon demo`` and ``bench/latency.py`` reuse it); ``run_gui()``
+installs the loops first (QApplication -> qasync -> Twisted), then builds, shows and runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+__all__ = ["App", "build_app", "run_gui", "make_alarm", "make_driver"]
+
+log = logging.getLogger(__name__)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class App:
+    """Everything the monitor is made of, built and wired; ``start()`` and ``stop()``."""
+
+    cfg: Any
+    archive: Any
+    logbook: Any
+    intake: Any
+    arbiter: Any
+    controller: Any
+    window: Any
+    dialog: Any
+    alarm: Any
+    driver: Any
+    sources: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+
+    def start(self, show: bool = True) -> None:
+        """Connect the sources and the TCS, show the window, start the sky map."""
+        for source in self.sources:
+            source.start()
+        if self.driver is not None:
+            self.driver.connect().addCallback(self._tcs_connected)
+        if show:
+            self.window.show()
+        self.window.skymap.refresh_sky()
+
+    def _tcs_connected(self, result) -> None:
+        from .ui.controller import access_of
+
+        access = access_of(self.driver)
+        name = self.driver.title or self.driver.name
+        if result.ok:
+            self.window.set_tcs(f"{name}: access level {result.level} ({access})", access != "none")
+        else:
+            self.window.set_tcs(f"{name}: {result.error or result.reply or 'refused'} (acknowledge only)", False)
+        self.logbook.write(f"TCS     {name}: {result.text().splitlines()[0]}, buttons: {access}")
+
+    def stop(self):
+        """Stop the sources and the TCS session, close the archive; returns a Deferred."""
+        from twisted.internet import defer
+
+        self.controller.timer.stop()
+        self.window.links.timer.stop()
+        self.dialog.dismiss()
+        stops = [defer.maybeDeferred(s.stop) for s in self.sources]
+        if self.driver is not None:
+            stops.append(defer.maybeDeferred(self.driver.close))
+        d = defer.DeferredList(stops, consumeErrors=True)
+        d.addBoth(lambda _: (self.archive.close(), self.logbook.close()))
+        return d
+
+
+def make_alarm(cfg):
+    """simpleaudio, else QtMultimedia (see README), muted as ``[sound] muted`` says."""
+    from .sound import Alarm, default_backend
+
+    backend = default_backend()
+    if backend is None:
+        try:
+            from .ui.qsound import QtSoundBackend
+
+            backend = QtSoundBackend()
+        except ImportError as exc:
+            log.warning("QtMultimedia unavailable: %s", exc)
+    return Alarm(backend, muted=bool(cfg.get("sound.muted", False)))
+
+
+def make_driver(cfg, password: str | None = None):
+    """The ``[tcs]`` driver (dummy by default); a driver that cannot be built means acknowledge-only."""
+    from tcs_drivers.credentials import Secret
+    from tcs_drivers.registry import create_driver
+
+    tcs = cfg.section("tcs")
+    try:
+        return create_driver(tcs, password=Secret(password) if password else None)
+    except KeyError as exc:
+        if (tcs.get("driver") or "dummy") != "dummy":
+            log.error("TCS driver not available (%s): dialogs offer Acknowledge only", exc)
+            return None
+        # No entry points registered (a checkout not re-installed): the dummy is part of the package.
+        from tcs_drivers.dummy import DummyDriver
+        from tcs_drivers.registry import site_from_config
+
+        return DummyDriver(site=site_from_config(tcs))
+    except Exception as exc:  # a broken plugin or config: the monitor must still ring
+        log.error("TCS driver not available (%s): dialogs offer Acknowledge only", exc)
+        return None
+
+
+def _sources(cfg, intake) -> tuple[list, list]:
+    """(runners, link states) for the configured VTP servers and GCN Kafka."""
+    from twisted.internet import reactor
+
+    from .commands.listen import KafkaRunner, VtpRunner, _split
+    from .stream.link import LinkState
+
+    runners, links = [], []
+    servers = [_split(s) for s in cfg.get("sources.vtp", [])]
+    if servers:
+        links.append(LinkState("vtp"))
+        runners.append(VtpRunner(servers, intake.receive, cfg.section("vtp"), links[-1], reactor))
+    if cfg.get("sources.kafka"):
+        links.append(LinkState("kafka"))
+        runners.append(KafkaRunner(cfg.section("kafka"), intake.receive, links[-1], reactor,
+                                   station=cfg.get("station.name", "gcnmon")))
+    return runners, links
+
+
+def _load_history(window, archive, policy, limit: int) -> None:
+    """The last ``limit`` archived notices, grouped as the policy would group them now."""
+    from .policy import classify
+    from .ui.history import HistoryRow
+
+    rows = []
+    for record in archive.recent(limit):
+        try:
+            notice = record._from_fields()  # columns only: re-parsing a thousand packets would slow start
+            group = classify(notice, policy).group
+        except Exception as exc:
+            log.warning("history: %s not shown: %s", record.ivorn, exc)
+            continue
+        actions = archive.actions(record.ivorn)
+        done = actions[-1].action if actions else ""
+        rows.append(HistoryRow.of(notice, record.received, group.name, group.action, done))
+    window.history_model.reset(rows)
+    window.update_markers()
+
+
+def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime] = _utcnow,
+              driver: Any = "config", alarm=None, tray: bool | None = None, tick_ms: int = 1000,
+              sources: bool = True) -> App:
+    """Build the whole monitor from ``cfg``. The loops must already be installed (``install_loops``).
+
+    ``driver="config"`` builds the ``[tcs]`` driver; pass a driver object (or None) to override.
+    ``clock`` drives the arbiter, the dialog's countdown and the intake (tests give a fake one).
+    """
+    from PySide6.QtWidgets import QApplication
+
+    from .archive import Archive, archive_path
+    from .intake import Intake
+    from .logbook import LogBook, logbook_path
+    from .policy import Arbiter, policy_from_config, visibility_from_config
+    from .ui.alert_dialog import AlertDialog
+    from .ui.controller import AlertController
+    from .ui.main_window import MainWindow
+    from .ui.theme import apply_theme
+
+    apply_theme(QApplication.instance())
+    station = cfg.get("station.name", "gcnmon")
+    policy = policy_from_config(cfg)
+    visibility = visibility_from_config(cfg)
+    archive = Archive(archive_path(cfg.section("archive")))
+    logbook = LogBook(logbook_path(cfg.section("logbook"), station))
+    driver = make_driver(cfg, password) if driver == "config" else driver
+    alarm = alarm if alarm is not None else make_alarm(cfg)
+    window = MainWindow(station=station, site=visibility.site, stale_after=float(cfg.get("vtp.watchdog", 150)),
+                        history_limit=int(cfg.get("ui.history_rows", 1000)), tray=tray)
+    tcs_name = (driver.title or driver.name) if driver is not None else "TCS"
+    dialog = AlertDialog(clock=lambda: clock().timestamp(), tcs_name=cfg.get("tcs.name") or station or tcs_name)
+    controller = AlertController(dialog=dialog, alarm=alarm, archive=archive, logbook=logbook, driver=driver,
+                                 window=window, clock=clock, tick_ms=tick_ms)
+    arbiter = Arbiter(policy, clock=clock, visibility=visibility, on_event=controller.on_event)
+    controller.attach(arbiter)
+    intake = Intake(archive, on_arrival=controller.arrival, logbook=logbook, log_tests=policy.test,
+                    clock=lambda: clock().timestamp())
+    runners, links = _sources(cfg, intake) if sources else ([], [])
+    for link in links:
+        window.links.add(link)
+    app = App(cfg, archive, logbook, intake, arbiter, controller, window, dialog, alarm, driver, runners, links)
+    _wire(app)
+    _load_history(window, archive, policy, window.history_model.limit)
+    window.set_tcs(f"{tcs_name}: connecting…" if driver is not None else "none configured", False)
+    return app
+
+
+def _wire(app: App) -> None:
+    """Window signals to the controller and the alarm; the alarm's mute state back to the window."""
+    window, alarm = app.window, app.alarm
+    window.mute_toggled.connect(alarm.set_muted)
+    alarm.listeners.append(window.set_muted)
+    window.set_muted(alarm.muted)
+    window.offer.connect(app.controller.offer_again)
+
+    def selected(ivorn: str) -> None:
+        record = app.archive.get(ivorn)
+        if record is not None:
+            window.detail.show_notice(record.notice(), app.archive.actions(ivorn), record.source, record.received)
+
+    window.selected.connect(selected)
+
+
+def run_gui(cfg, *, password: str | None = None) -> int:
+    """``gcnmon run``: loops, the app, the window; returns when the observer quits from the tray."""
+    from .bootstrap import install_loops
+
+    started = time.perf_counter()
+    qapp, loop = install_loops(sys.argv)
+    from twisted.internet import reactor
+
+    from .config import ConfigError
+
+    qapp.setQuitOnLastWindowClosed(False)  # the tray keeps us alive; Quit stops the reactor
+    try:
+        app = build_app(cfg, password=password)
+    except ConfigError as exc:
+        print(f"gcnmon: {exc}", file=sys.stderr)
+        return 2
+    app.window.quit_requested.connect(lambda: app.stop().addBoth(lambda _: reactor.stop()))
+    reactor.callWhenRunning(app.start)
+    reactor.callWhenRunning(lambda: log.info("window up %.2f s after start", time.perf_counter() - started))
+    reactor.run()
+    loop.close()
+    return 0

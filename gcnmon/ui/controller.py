@@ -1,0 +1,221 @@
+"""The alert controller: arbiter events -> the one dialog and the alarm; button clicks -> the TCS.
+
+Widgets only hold state and emit signals; this object does the work. TCS calls are Deferreds whose
+callbacks update the dialog, the log book and the archive: nothing here blocks or nests an event loop,
+and nothing moves the telescope without a human click (the driver then checks the altitude itself).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import datetime, timezone
+from typing import Callable
+
+from PySide6.QtCore import QObject, QTimer
+
+from ..policy import Close, Ignored, Listed, Retract, Show, Update
+from .alert_dialog import AlertDialog, AlertInfo
+from .history import HistoryRow
+
+__all__ = ["AlertController", "access_of"]
+
+log = logging.getLogger(__name__)
+
+
+def access_of(driver) -> str:
+    """The dialog's button set from the level the TCS granted: ``none``, ``send`` or ``slew``."""
+    if driver is None or driver.level is None:
+        return "none"
+    return "slew" if driver.can_slew else "send" if driver.can_send else "none"
+
+
+def info_of(alert) -> AlertInfo:
+    """What the dialog shows for an arbiter ``Alert``: the best position with the latest details."""
+    best = alert.best
+    notice = dataclasses.replace(alert.notice, ra=best.ra, dec=best.dec, error_radius=best.error_radius)
+    verdict = alert.verdict
+    return AlertInfo(
+        notice=notice,
+        group=alert.group.name,
+        kind=alert.group.action,
+        verdict=verdict.line if verdict else ("no position" if not best.has_position else ""),
+        observable=verdict.observable if verdict else None,
+        deadline=alert.deadline.timestamp(),
+    )
+
+
+class AlertController(QObject):
+    """Owns the dialog's life. ``arrival(Arrival)`` is the intake's ``on_arrival``; ``on_event`` the arbiter's."""
+
+    def __init__(self, *, dialog: AlertDialog, alarm, archive=None, logbook=None, driver=None, window=None,
+                 clock: Callable[[], datetime] | None = None, tick_ms: int = 1000, parent=None):
+        super().__init__(parent)
+        self.dialog, self.alarm, self.archive, self.logbook = dialog, alarm, archive, logbook
+        self.driver, self.window = driver, window
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.arbiter = None  # set by attach(): the arbiter is built with our on_event
+        self.alert = None  # the alert on screen (None: calm)
+        self.acted = False
+        self.reviewing = False  # "offer again" of a notice the arbiter would not show
+        dialog.chosen.connect(self.choose)
+        self.timer = QTimer(self, interval=tick_ms)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+
+    def attach(self, arbiter) -> None:
+        self.arbiter = arbiter
+
+    # -- from the streams ---------------------------------------------------------------------
+    def arrival(self, arrival) -> None:
+        """A new archived notice: list it, then let the arbiter decide whether it reaches the dialog."""
+        self._history(HistoryRow.of(arrival.notice, arrival.received))
+        self.arbiter.offer(arrival.notice)
+
+    def offer_again(self, ivorn: str) -> None:
+        """Reopen the dialog for a past notice (the observer asked, so it is shown whatever its group)."""
+        record = self.archive.get(ivorn) if self.archive else None
+        if record is None:
+            log.warning("offer again: %s is not in the archive", ivorn)
+            return
+        notice = record.notice()
+        if self.alert is not None:
+            self.arbiter.close(f"observer reopened {ivorn}")
+        event = self.arbiter.offer(notice)
+        if not isinstance(event, (Show, Update)):
+            # The policy would not show it (ignored group, test...): show it for review, no timeout.
+            self.alert, self.acted, self.reviewing = None, False, True
+            self.dialog.present(AlertInfo(notice, group="review", kind="inform"), "none")
+            self._log(f"REVIEW  {ivorn}: offered again by the observer ({event.log_line.split(':', 1)[-1].strip()})")
+
+    # -- from the arbiter ---------------------------------------------------------------------
+    def on_event(self, event) -> None:
+        handler = {Show: self._show, Update: self._update, Retract: self._retract, Close: self._close,
+                   Listed: self._listed, Ignored: self._ignored}.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def _show(self, event: Show) -> None:
+        alert = event.alert
+        if self.alert is not None and alert.replaced is self.alert and not self.acted:
+            self._mark(self.alert.notice, "preempted")
+        self.alert, self.acted, self.reviewing = alert, False, False
+        access = access_of(self.driver) if alert.actionable else "none"
+        self.dialog.present(info_of(alert), access)
+        self.alarm.play(alert.group.sound or alert.group.action)
+        self._mark(alert.notice, "shown", alert.group)
+        if self.window is not None:
+            self.window.alerting(alert.title, alert.group.action, alert.notice.ivorn)
+
+    def _update(self, event: Update) -> None:
+        self.alert = event.alert
+        self.dialog.refine(info_of(event.alert))
+        self._mark(event.alert.notice, "update", event.alert.group)
+
+    def _retract(self, event: Retract) -> None:
+        self.dialog.retract(event.reason)
+        self.alarm.stop()
+        self._mark(event.alert.history[-1], "retraction", event.alert.group)
+
+    def _close(self, event: Close) -> None:
+        if self.alert is event.alert:
+            if event.reason.startswith("timeout") and not self.acted:
+                self._mark(event.alert.notice, "timeout")
+            self.alert = None
+            self.dialog.dismiss()
+            self.alarm.stop()
+        if self.window is not None and self.alert is None:
+            self.window.idle()
+
+    def _listed(self, event: Listed) -> None:
+        self._mark(event.notice, "listed", event.group)
+
+    def _ignored(self, event: Ignored) -> None:
+        self._mark(event.notice, "", None, kind="ignore", group_name="ignore")
+
+    # -- from the dialog ----------------------------------------------------------------------
+    def choose(self, action: str) -> None:
+        """A button: ``ack``/``ignore`` close the dialog; ``send``/``slew`` go to the TCS first."""
+        alert = self.alert
+        if alert is None:
+            self.reviewing = False
+            self.dialog.dismiss()
+            return
+        if action in ("send", "slew"):
+            self._command(alert, action)
+            return
+        reason = "closed after the TCS command" if self.acted else {"ack": "acknowledged"}.get(action, "ignored")
+        self._record(alert.notice.ivorn, "close" if self.acted else action, reason)
+        self.arbiter.close(f"observer: {reason}")
+
+    def _command(self, alert, action: str) -> None:
+        if self.driver is None or not alert.actionable:
+            return
+        best = alert.best
+        name = f"{alert.notice.mission or ''} {alert.notice.trigger_id or ''}".strip()
+        call = self.driver.send_and_slew if action == "slew" else self.driver.send_coordinates
+        self.dialog.set_busy(True)
+        self._log(f"ACTION  {alert.title}: observer clicked {action}")
+        d = call(best.ra, best.dec, 2000.0, name)
+        d.addCallback(self._replied, alert, action)
+        d.addErrback(self._failed, alert, action)
+
+    def _replied(self, result, alert, action: str) -> None:
+        text = result.text()
+        self._record(alert.notice.ivorn, action, text)
+        if self.alert is not alert:
+            return  # the dialog moved on; the reply is in the log book and the archive
+        self.dialog.set_busy(False)
+        self.dialog.show_reply(text, result.ok)
+        if result.ok:
+            self.acted = True
+            self.dialog.buttons["ignore"].setText("Close")
+
+    def _failed(self, failure, alert, action: str) -> None:
+        log.error("TCS %s failed: %s", action, failure.getErrorMessage())
+        self._replied(_Failed(action, failure.getErrorMessage()), alert, action)
+
+    # -- the clock ----------------------------------------------------------------------------
+    def tick(self) -> None:
+        if self.arbiter is not None:
+            self.arbiter.tick()
+        if self.dialog.isVisible():
+            self.dialog.tick()
+
+    # -- records ------------------------------------------------------------------------------
+    def _record(self, ivorn: str, action: str, detail: str) -> None:
+        self._log(f"{action.upper():<7} {ivorn}: {detail}")
+        if self.archive is not None:
+            try:
+                self.archive.record_action(ivorn, action, detail)
+            except Exception as exc:  # the log book still has it; never lose the dialog over this
+                log.error("archive: action not recorded: %s", exc)
+        self._mark(ivorn, action)
+
+    def _log(self, text: str) -> None:
+        if self.logbook is not None:
+            self.logbook.write(text.replace("\n", " | "))
+
+    def _history(self, row: HistoryRow) -> None:
+        if self.window is not None:
+            self.window.add_row(row)
+
+    def _mark(self, notice_or_ivorn, action: str, group=None, kind=None, group_name=None) -> None:
+        """Set the history row's action (and group) column."""
+        if self.window is None:
+            return
+        ivorn = getattr(notice_or_ivorn, "ivorn", notice_or_ivorn)
+        self.window.history_model.set_action(ivorn, action, group_name or (group.name if group else None),
+                                             kind or (group.action if group else None))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Failed:
+    """A driver bug surfaced as a result (the base class normally turns every failure into one)."""
+
+    action: str
+    error: str
+    ok: bool = False
+
+    def text(self) -> str:
+        return f"{self.action}: failed\nerror: {self.error}"
