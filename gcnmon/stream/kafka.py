@@ -32,10 +32,15 @@ _LINK_ERRORS = {"_TRANSPORT", "_ALL_BROKERS_DOWN", "_RESOLVE", "_AUTHENTICATION"
 
 def consumer_config(section: Mapping[str, Any], station: str = "gcnmon") -> tuple[dict, dict]:
     """``(config, gcn_kafka keyword arguments)`` for ``gcn_kafka.Consumer``; holds the secret: never log it."""
+    # After a crash the group waits this long for the dead member before the restarted one gets the
+    # partitions; librdkafka's 45 s default is long for an observer waiting on a restart.
+    session_ms = int(section.get("session_timeout_ms") or 10000)
     config = {
         "group.id": _group_id(section, station),
         "enable.auto.commit": False,  # we commit after the archive has the notice
         "auto.offset.reset": section.get("offset_reset") or "latest",
+        "session.timeout.ms": session_ms,
+        "heartbeat.interval.ms": max(100, session_ms // 3),
     }
     if section.get("bootstrap"):
         # A self-hosted mirror or a test broker: plaintext, no credentials (gcn-kafka would otherwise
@@ -198,7 +203,7 @@ class KafkaSource:
     def _set_up(self) -> None:
         if self._up is not True:
             self._up = True
-            log.warning("Kafka: connected to %s", self.where)
+            log.info("Kafka: connected to %s", self.where)
             self._call(self.link.up, self.where)
 
     def _on_error(self, err) -> None:

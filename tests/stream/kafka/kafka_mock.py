@@ -56,12 +56,17 @@ class MockCluster:
         self._lib.rd_kafka_mock_group_initial_rebalance_delay_ms(self._mc, 0)
         self.bootstrap = self._lib.rd_kafka_mock_cluster_bootstraps(self._mc).decode()
         self.partitions = partitions
+        self.topics: set[str] = set()
         self.producer = confluent_kafka.Producer({"bootstrap.servers": self.bootstrap, "linger.ms": 0})
 
     def create_topic(self, topic: str) -> None:
-        self._lib.rd_kafka_mock_topic_create(self._mc, topic.encode(), self.partitions, 1)
+        """Create ``topic`` with ``partitions`` partitions (auto-created ones would get the mock's 4)."""
+        if topic not in self.topics:
+            self._lib.rd_kafka_mock_topic_create(self._mc, topic.encode(), self.partitions, 1)
+            self.topics.add(topic)
 
     def publish(self, topic: str, payloads, flush: bool = True) -> None:
+        self.create_topic(topic)
         for payload in payloads:
             self.producer.produce(topic, payload)
             self.producer.poll(0)

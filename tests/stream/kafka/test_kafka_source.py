@@ -1,0 +1,120 @@
+"""KafkaSource against librdkafka's mock cluster: commit after archive, restart, outage, faults."""
+
+from __future__ import annotations
+
+import json
+
+import confluent_kafka
+import pytest
+
+from gcnmon.archive import Archive
+from gcnmon.intake import Intake
+from gcnmon.stream.kafka import HEARTBEAT_TOPIC, KafkaSource
+from gcnmon.stream.link import LinkState
+
+TOPIC = "gcn.classic.voevent.SWIFT_BAT_GRB_POS_ACK"
+FILES = ["aware/bat_alert_grb230228a.xml", "aware/xrt_alert_1165948.xml", "aware/gbm_alert.xml",
+         "aware/maxi_known.xml"]
+
+
+def _section(cluster, **extra):
+    return {"bootstrap": cluster.bootstrap, "topics": [TOPIC, HEARTBEAT_TOPIC], "group_id": "gcnmon-test",
+            "offset_reset": "earliest", "session_timeout_ms": 500, "poll_interval": 0.05, "retry_delay": 0.1, "probe_interval": 0.1,
+            **extra}
+
+
+def _committed(cluster, group="gcnmon-test", topic=TOPIC) -> int:
+    probe = confluent_kafka.Consumer({"bootstrap.servers": cluster.bootstrap, "group.id": group})
+    [tp] = probe.committed([confluent_kafka.TopicPartition(topic, 0)], timeout=10)
+    probe.close()
+    return tp.offset
+
+
+@pytest.fixture
+def pipeline(tmp_path):
+    archive = Archive(tmp_path / "archive.sqlite")
+    seen: list = []
+    intake = Intake(archive, on_notice=seen.append)
+    started: list[KafkaSource] = []
+    yield intake, seen, started
+    for source in started:
+        source.stop()
+        source._thread.join(10)
+    archive.close()
+
+
+def _start(cluster, intake, started, **extra) -> KafkaSource:
+    source = KafkaSource(_section(cluster, **extra), intake.receive, link=LinkState("kafka"))
+    source.start()
+    started.append(source)
+    return source
+
+
+def _stop(source, wait_for) -> None:
+    wait_for(source.stop(), 10)
+    assert not source._thread.is_alive()
+
+
+def test_delivers_commits_and_resumes_after_restart(cluster, pipeline, data_file, wait_until, wait_for):
+    intake, seen, started = pipeline
+    raw = [data_file(name).read_bytes() for name in FILES]
+    cluster.publish(TOPIC, raw[:2])
+    cluster.publish(HEARTBEAT_TOPIC, [json.dumps({"alert_datetime": "2026-04-07T00:00:00Z"}).encode()])
+    source = _start(cluster, intake, started)
+    wait_until(lambda: len(seen) == 2 and source.link.last_packet is not None, 15)
+    assert source.link.connected and source.link.host == cluster.bootstrap and source.link.notices == 2
+    wait_until(lambda: _committed(cluster) == 2, 10)
+    _stop(source, wait_for)
+
+    cluster.publish(TOPIC, raw[2:])
+    again = _start(cluster, intake, started)
+    wait_until(lambda: len(seen) == 4, 15)
+    assert [n.raw for n in seen] == raw  # each once, in order, none re-read
+    assert all(r.duplicates == 0 for r in intake.archive.recent(10))
+    wait_until(lambda: _committed(cluster) == 4, 10)
+    _stop(again, wait_for)
+
+
+def test_broker_down_then_back(cluster, pipeline, data_file, wait_until, caplog):
+    intake, seen, started = pipeline
+    cluster.publish(TOPIC, [data_file(FILES[0]).read_bytes()])
+    source = _start(cluster, intake, started)
+    wait_until(lambda: len(seen) == 1, 15)
+    cluster.broker_down()
+    wait_until(lambda: not source.link.connected, 15)
+    assert f"Kafka: link to {cluster.bootstrap} down" in caplog.text
+    assert caplog.text.count("down:") == 1  # one line per outage, not one per retry
+    cluster.broker_up()
+    cluster.publish(TOPIC, [data_file(FILES[1]).read_bytes()])
+    wait_until(lambda: len(seen) == 2 and source.link.connected, 30)
+
+
+def test_unwritable_archive_is_not_committed_and_retried(cluster, tmp_path, data_file, wait_until,
+                                                         caplog):
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the archive folder should be")
+    seen: list = []
+    intake = Intake(Archive(blocker / "archive.sqlite"), on_notice=seen.append)
+    cluster.publish(TOPIC, [data_file(FILES[0]).read_bytes()])
+    source = KafkaSource(_section(cluster), intake.receive, link=LinkState("kafka"))
+    source.start()
+    try:
+        wait_until(lambda: "not archived, will retry" in caplog.text, 15)
+        assert _committed(cluster) < 0  # nothing committed: OFFSET_INVALID
+        blocker.unlink()
+        wait_until(lambda: len(seen) == 1, 15)
+        wait_until(lambda: _committed(cluster) == 1, 10)
+    finally:
+        source.stop()
+        source._thread.join(10)
+        intake.archive.close()
+
+
+def test_malformed_message_kept_committed_and_skipped(cluster, pipeline, data_file, wait_until, caplog):
+    intake, seen, started = pipeline
+    cluster.publish(TOPIC, [b"<VOEvent broken", data_file(FILES[0]).read_bytes()])
+    _start(cluster, intake, started)
+    wait_until(lambda: len(seen) == 1, 15)
+    assert [r.raw for r in intake.archive.rejects()] == [b"<VOEvent broken"]
+    assert "rejected packet from kafka:" + TOPIC in caplog.text
+    wait_until(lambda: _committed(cluster) == 2, 10)
