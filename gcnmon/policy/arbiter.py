@@ -196,9 +196,9 @@ class Arbiter:
             self.queue.remove(alert)
             reason = f"{withdrawal} of queued {alert.title} ({why}); removed from the queue"
             return self._emit(Ignored(now, f"IGNORE  {describe(notice)}: {reason}", notice, reason))
+        reason = f"refines queued {alert.title} ({why})"
         alert.notice = notice
         alert.keys |= series_keys(notice)
-        reason = f"refines queued {alert.title} ({why})"
         line = f"LIST    {describe(notice)} [{alert.group.name}]: {reason}"
         return self._emit(Listed(now, line, notice, alert.group, reason, True))
 
