@@ -117,6 +117,7 @@ class AlertDialog(QDialog):
         row.addStretch(1)
         for action in ("slew", "send", "ack", "ignore"):
             button = QPushButton(objectName=action)
+            button.setAutoDefault(False)  # Enter must never send or slew a telescope by accident
             button.clicked.connect(lambda _=False, a=action: self.chosen.emit(a))
             row.addWidget(button)
             self.buttons[action] = button
@@ -219,9 +220,6 @@ class AlertDialog(QDialog):
             button.setProperty("role", "danger" if action == "slew" else "primary" if action in shown else "")
             button.style().unpolish(button)
             button.style().polish(button)
-        primary = self.buttons[shown[0]]
-        primary.setDefault(False)  # Enter must never slew a telescope by accident
-        primary.setAutoDefault(False)
 
     def _texts(self) -> dict[str, str]:
         info = self.info

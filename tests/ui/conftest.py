@@ -1,0 +1,142 @@
+"""Fixtures for the GUI tests: a fake clock, notices made to measure, and the whole app built offscreen."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from gcnmon.notice.model import Notice
+from gcnmon.sound import Alarm, SoundUnavailable
+
+#: A clear November night at the BTA (23:00 local time): the Sun is far below the horizon.
+NIGHT = datetime(2026, 11, 22, 20, 0, tzinfo=timezone.utc)
+
+
+class FakeClock:
+    """``clock()`` -> the fake now (aware UTC); ``advance(seconds)`` moves it."""
+
+    def __init__(self, now: datetime = NIGHT):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+class RecordingBackend:
+    """A sound backend that records what it was asked to play; ``fail`` behaves like no sound device."""
+
+    def __init__(self, fail: bool = False):
+        self.fail = fail
+        self.played: list[str] = []
+        self.stops = 0
+
+    def load(self, path):
+        return path.name
+
+    def play(self, sound) -> None:
+        if self.fail:
+            raise SoundUnavailable("Error opening PCM device")
+        self.played.append(sound)
+
+    def stop(self) -> None:
+        self.stops += 1
+
+
+@pytest.fixture(scope="session")
+def zenith():
+    """(ra, dec) straight above the BTA at ``NIGHT``: any slew there passes the altitude check."""
+    from gcnmon.sky import SITE_PRESETS
+    from gcnmon.ui.skydata import sky_now
+
+    sky = sky_now(SITE_PRESETS["BTA"], NIGHT)
+    return sky.lst, sky.latitude
+
+
+@pytest.fixture
+def make_notice(zenith):
+    """``make_notice(kind, trigger, **changes)``: a Swift BAT (act) or Fermi GBM (inform) notice."""
+
+    def make(kind: str = "bat", trigger: str = "1165948", serial: int = 1, **changes) -> Notice:
+        ra, dec = zenith
+        base = {
+            "bat": dict(mission="Swift", instrument="BAT", notice_type="BAT_GRB_Pos", packet_type=61,
+                        error_radius=0.05, significance=12.0),
+            "gbm": dict(mission="Fermi", instrument="GBM", notice_type="GBM_Flt_Pos", packet_type=111,
+                        error_radius=8.0, significance=None),
+        }[kind]
+        notice = Notice(
+            ivorn=f"ivo://test/{kind}#{trigger}_{serial}", role="observation", raw=b"<VOEvent/>",
+            trigger_id=trigger, serial=serial, time=NIGHT - timedelta(seconds=90), ra=ra, dec=dec, **base,
+        )
+        return dataclasses.replace(notice, **changes)
+
+    return make
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def backend():
+    return RecordingBackend()
+
+
+@pytest.fixture
+def make_app(tmp_path, monkeypatch, clock, backend, wait_for):
+    """``make_app(level=4, **overrides)``: the whole monitor offscreen, with a dummy TCS at ``level``."""
+    from twisted.internet import reactor
+
+    from gcnmon.app import build_app
+    from gcnmon.config import load_config
+    from gcnmon.sky import SITE_PRESETS
+    from tcs_drivers.dummy import DummyDriver
+
+    monkeypatch.setenv("GCNMON_CONFIG", str(tmp_path / "absent.toml"))
+    built = []
+
+    def make(level: int | None = 4, overrides=None, sources: bool = False):
+        cfg = load_config(overrides={"archive.path": str(tmp_path / "archive.sqlite"),
+                                     "logbook.dir": str(tmp_path), **(overrides or {})})
+        driver = None
+        if level is not None:
+            driver = DummyDriver(options={"level": level}, site=SITE_PRESETS["BTA"], now=clock, reactor=reactor)
+            wait_for(driver.connect(), 5)
+        app = build_app(cfg, clock=clock, driver=driver, alarm=Alarm(backend), tray=True, tick_ms=10,
+                        sources=sources)
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        wait_for(app.stop(), 10)
+        app.window.quitting = True
+        app.window.close()
+        app.dialog.deleteLater()
+        app.window.deleteLater()
+
+
+def _feed(app, notice, source: str = "test"):
+    """What the intake does after parsing: archive the notice, then hand it to the controller."""
+    from gcnmon.intake import Arrival
+
+    received = app.arbiter.clock().timestamp()
+    result = app.archive.store(notice, source, received)
+    app.controller.arrival(Arrival(notice, source, received, result.row_id))
+
+
+@pytest.fixture
+def feed():
+    return _feed
+
+
+@pytest.fixture
+def shown_buttons():
+    """The names of the dialog's visible buttons."""
+    return lambda dialog: [name for name, button in dialog.buttons.items() if button.isVisible()]
