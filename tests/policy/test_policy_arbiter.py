@@ -139,13 +139,20 @@ def test_refinement_without_extension(clock):
     assert alert.deadline == alert.received + timedelta(hours=1)
 
 
-def test_lower_group_refinement_keeps_group_higher_upgrades(clock):
-    arb = arbiter(clock, [])
-    grm = arb.offer(notice("SVOM", "sb9", "grm-trigger", error_radius=None, ra=None, dec=None)).alert
-    # SVOM GRM is "inform" in the defaults; here SVOM is act, so upgrade by a Fermi-like inform first
-    assert grm.group.name == "act"
-    fermi = arb.offer(notice("Fermi", "5", "GBM_Alert")).kind
-    assert fermi == "Listed"
+def test_refinement_from_a_higher_group_upgrades_the_alert(clock):
+    grm_rule, eclairs_rule = Rule("GRM", instrument=("grm",)), Rule("ECLAIRs", instrument=("eclairs",))
+    act, inform = Group("act", 30, "act", 3600.0, rules=(eclairs_rule,)), Group("inform", 20, "inform", 600.0, rules=(grm_rule,))
+    arb = Arbiter(Policy((act, inform), inform), clock=clock)
+    alert = arb.offer(notice("SVOM", "sb9", "grm-trigger", instrument="GRM", ra=None, dec=None, error_radius=None)).alert
+    assert (alert.group.name, alert.actionable) == ("inform", False)
+    clock.advance(120)
+    update = arb.offer(notice("SVOM", "sb9", "eclairs-wakeup", instrument="ECLAIRs"))
+    assert update.kind == "Update" and alert.group is act and alert.actionable
+    assert alert.deadline == clock() + timedelta(hours=1)
+    assert update.changed == {"ra", "dec", "error_radius", "instrument", "notice_type"}
+    # and a later GRM notice of the same burst does not demote it
+    arb.offer(notice("SVOM", "sb9", "grm-trigger", instrument="GRM", serial=2, ra=None, dec=None, error_radius=None))
+    assert alert.group is act and alert.best.instrument == "ECLAIRs"
 
 
 def test_citation_links_series_and_retraction_withdraws(clock):
