@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from .gcnjson import parse_json
 from .model import FLAGS, Citation, Notice, NoticeError
 from .packet_types import PacketType
+from .voevent import parse_voevent
 from .xmlsafe import MAX_SIZE
 
 __all__ = ["parse", "parse_strict", "Notice", "Citation", "NoticeError", "FLAGS", "PacketType", "MAX_SIZE"]
@@ -28,9 +30,6 @@ def parse(data: bytes, *, max_size: int = MAX_SIZE) -> Notice:
 
 def parse_strict(data: bytes, *, max_size: int = MAX_SIZE) -> Notice:
     """``parse`` without the safety net: a parser bug raises as itself (the fuzz tests call this)."""
-    from .gcnjson import parse_json
-    from .voevent import parse_voevent
-
     if not isinstance(data, bytes | bytearray | memoryview):
         raise NoticeError(f"expected bytes, got {type(data).__name__}")
     data = bytes(data)

@@ -141,26 +141,28 @@ def _what(what: etree._Element | None) -> tuple[dict[str, str], str | None]:
     params: dict[str, str] = {}
     if what is None:
         return params, None
-    for param in what.iter("{*}Param"):
+    for param in what.iter("{*}Param"):  # one C-level walk: this loop is most of the parse's own cost
         name = param.get("name")
         if name is None or name in params:
             continue
         value = param.get("value")
         if value is None:  # VOEvent 2.0 also allows <Param><Value>...</Value></Param>
-            value = param.findtext("{*}Value")
-        params[name] = (value or "").strip()
-    description = None
-    for child in what:
-        if _local(child.tag) == "Description" and (child.text or "").strip():
-            description = child.text.strip()
-            break
-    return params, description
+            value = param.findtext("{*}Value") or ""
+        params[name] = value.strip()
+    for child in what.iterchildren("{*}Description"):
+        if (child.text or "").strip():
+            return params, child.text.strip()
+    return params, None
 
 
 def _author(who: etree._Element | None) -> str | None:
+    """Who/AuthorIVORN, else the Author's shortName or title."""
     if who is None:
         return None
-    for element in who.iter("{*}AuthorIVORN", "{*}shortName", "{*}title"):
+    for element in who.iterchildren("{*}AuthorIVORN"):
+        if (element.text or "").strip():
+            return element.text.strip()
+    for element in who.iter("{*}shortName", "{*}title"):
         if (element.text or "").strip():
             return element.text.strip()
     return None
@@ -188,19 +190,20 @@ def _significance(params: dict[str, str]) -> float | None:
 
 def _where_when(ww, params, warnings):
     """(time, ra, dec, error radius) of the ObservationLocation; position None where unusable."""
-    if ww is None:
-        return None, None, None, None
-    location = next(ww.iter("{*}ObservationLocation"), None)
+    location = None if ww is None else next(ww.iter("{*}ObservationLocation"), None)
     if location is None:
         return None, None, None, None
-    when, position, system = None, None, ""
-    for element in location.iter("{*}ISOTime", "{*}Position2D", "{*}AstroCoordSystem"):
-        name = _local(element.tag)
-        if name == "ISOTime" and when is None:
-            when = parse_time(element.text, "ISOTime", warnings)
-        elif name == "Position2D" and position is None:
-            position = element
-        elif name == "AstroCoordSystem":
+    when = position = None
+    system = ""
+    for element in location.iter("{*}AstroCoordSystem", "{*}ISOTime", "{*}Position2D"):
+        tag = element.tag
+        if tag.endswith("ISOTime"):
+            if when is None:
+                when = parse_time(element.text, "ISOTime", warnings)
+        elif tag.endswith("Position2D"):
+            if position is None:
+                position = element
+        else:
             system = element.get("id") or ""
     if position is None:
         return when, None, None, None

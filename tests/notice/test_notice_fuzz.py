@@ -145,12 +145,12 @@ def test_underscore_dates_and_arcmin_units():
 
 
 def test_safety_net_turns_a_bug_into_notice_error(monkeypatch, caplog):
-    import gcnmon.notice.voevent as voevent
+    import gcnmon.notice
 
     def broken(data, *, max_size):
         raise ZeroDivisionError("simulated parser bug")
 
-    monkeypatch.setattr(voevent, "parse_voevent", broken)
+    monkeypatch.setattr(gcnmon.notice, "parse_voevent", broken)
     with pytest.raises(NoticeError, match="ZeroDivisionError"):
         parse(PACKETS[0] if not PACKETS[0].startswith(b"{") else PACKETS[-1])
     assert "parser failure" in caplog.text
