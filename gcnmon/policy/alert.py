@@ -44,6 +44,7 @@ class Alert:
     retraction: str | None = None  # why
     history: list[Notice] = field(default_factory=list)  # every notice of the series, oldest first
     replaced: Alert | None = None  # the alert this one preempted
+    closed: str | None = None  # why it left the screen (timeout, observer, replaced); None while shown
     keys: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self):

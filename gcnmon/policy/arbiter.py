@@ -21,6 +21,16 @@ log = logging.getLogger(__name__)
 HISTORY = 1000  # shown alerts kept for the GUI's "recent" list
 
 
+def _improves(alert: Alert, notice: Notice) -> bool:
+    """Is ``notice`` a better position than the best one ``alert`` showed (worth a new dialog)?"""
+    if _is_withdrawal(notice) or not notice.has_position:
+        return False
+    best = alert.best
+    if not best.has_position:
+        return True
+    return (notice.error_radius or float("inf")) < (best.error_radius or float("inf"))
+
+
 def _is_withdrawal(notice: Notice) -> str | None:
     if notice.is_retraction:
         return "retraction"
@@ -87,12 +97,15 @@ class Arbiter:
         waiting = next(((a, r) for a in self.queue if (r := a.related(notice))), None)
         if waiting:
             return self._refine_waiting(waiting[0], notice, waiting[1], now)
+        closed = next(((a, r) for a in reversed(self.history) if a.closed and (r := a.related(notice))), None)
+        if closed and not _improves(closed[0], notice):
+            return self._after_close(closed[0], notice, closed[1], now)
         cls = classify(notice, self.policy)
         if cls.action == "ignore":
             return self._emit(Ignored(now, f"IGNORE  {describe(notice)}: {cls.reason}", notice, cls.reason))
         alert = self._new_alert(notice, cls, now)
         if current is None:
-            return self._show(alert, now, cls.reason)
+            return self._show(alert, now, alert.reason)
         if alert.group.priority > current.group.priority:
             return self._preempt(alert, current, now)
         return self._list(alert, current, now)
@@ -102,8 +115,8 @@ class Arbiter:
         now = self.clock()
         events: list[Event] = []
         while self.current and now >= self.current.deadline:
-            timeout = self.current.group.timeout
-            events += self._close(f"timeout after {timeout:g} s", now)
+            shown = (now - self.current.opened).total_seconds()
+            events += self._close(f"timeout after {shown:.0f} s on screen", now)
         return events
 
     def close(self, reason: str) -> list[Event]:
@@ -143,6 +156,8 @@ class Arbiter:
         alert.replaced = current
         if self.mode == "queue" and not current.retracted:
             self._enqueue(current)
+        else:
+            current.closed = f"replaced by {alert.title}"
         why = (
             f"{alert.reason} (priority {alert.group.priority} > {current.group.priority}), "
             f"replaces {current.title} [{current.group.name}]"
@@ -199,8 +214,22 @@ class Arbiter:
         reason = f"refines queued {alert.title} ({why})"
         alert.notice = notice
         alert.keys |= series_keys(notice)
+        if self.policy.refine_extends:
+            alert.deadline = max(alert.deadline, now + timedelta(seconds=alert.group.timeout))
         line = f"LIST    {describe(notice)} [{alert.group.name}]: {reason}"
         return self._emit(Listed(now, line, notice, alert.group, reason, True))
+
+    def _after_close(self, alert: Alert, notice: Notice, why: str, now: datetime) -> Event:
+        """A notice about an event already shown and closed that brings no better position."""
+        alert.history.append(notice)
+        withdrawal = _is_withdrawal(notice)
+        if withdrawal:
+            # the observer may have acted on it: this belongs in the list, not only the log
+            reason = f"{withdrawal} of closed {alert.title} ({why}; it was {alert.closed})"
+            line = f"LIST    {describe(notice)} [{alert.group.name}]: {reason}"
+            return self._emit(Listed(now, line, notice, alert.group, reason))
+        reason = f"already shown as {alert.title} ({why}; {alert.closed}), no better position"
+        return self._emit(Ignored(now, f"IGNORE  {describe(notice)}: {reason}", notice, reason))
 
     def _enqueue(self, alert: Alert) -> None:
         self.queue.append(alert)
@@ -209,6 +238,7 @@ class Arbiter:
 
     def _close(self, reason: str, now: datetime) -> list[Event]:
         alert, self.current = self.current, None
+        alert.closed = reason
         line = f"CLOSE   {alert.title} [{alert.group.name}]: {reason}"
         events = [self._emit(Close(now, line, alert, reason))]
         while self.queue:

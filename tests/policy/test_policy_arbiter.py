@@ -56,7 +56,7 @@ def test_show_then_timeout_then_nothing(clock):
     assert arb.tick() == [] and arb.current.remaining(clock()) == 1.0
     clock.advance(1)
     (closed,) = arb.tick()
-    assert closed.log_line == "CLOSE   Swift BAT_GRB_Pos #1 [act]: timeout after 3600 s"
+    assert closed.log_line == "CLOSE   Swift BAT_GRB_Pos #1 [act]: timeout after 3600 s on screen"
     assert arb.current is None and arb.tick() == [] and arb.close("acknowledged") == []
 
 
