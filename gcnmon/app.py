@@ -178,6 +178,8 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     logbook = LogBook(logbook_path(cfg.section("logbook"), station))
     driver = make_driver(cfg, password) if driver == "config" else driver
     alarm = alarm if alarm is not None else make_alarm(cfg)
+    if cfg.get("sound.muted", False):
+        alarm.set_muted(True)
     window = MainWindow(station=station, site=visibility.site, stale_after=float(cfg.get("vtp.watchdog", 150)),
                         history_limit=int(cfg.get("ui.history_rows", 1000)), tray=tray)
     tcs_name = (driver.title or driver.name) if driver is not None else "TCS"

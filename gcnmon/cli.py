@@ -42,11 +42,22 @@ def _load_commands():
                 raise
 
 
+RUN_EPILOG = """\
+Bare `gcnmon` starts the monitor window (= gcnmon run) and takes the SAO monitor's arguments:
+  Tel=BTA|Zeiss  telescope (TCS driver, site, station)   Host=HOST   TCS address
+  User=NAME      TCS user                                 Pass=...    TCS password (prefer the keyring
+  Proxy=H:P      VTP relay to listen to                               or an environment variable)
+  Test=Yes       show test notices too                    Audio=No    start with the alarm muted
+Each has a --option form; `gcnmon run --help` explains them."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gcnmon",
         description="Alert monitor for telescope observers: GCN Kafka and VOEvent in, "
         "one dialog at a time, send or slew the telescope.",
+        epilog=RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"gcnmon {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")

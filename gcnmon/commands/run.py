@@ -72,6 +72,31 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
                         help="override a config key, e.g. --set site.preset=Zeiss-1000 (repeatable)")
     parser.add_argument("--archive", metavar="PATH", help="archive file (default: [archive] path)")
+    _accept_words_anywhere(parser)
+
+
+def _accept_words_anywhere(parser: argparse.ArgumentParser) -> None:
+    """Let ``Key=Value`` words come before, between or after the options.
+
+    argparse binds a ``nargs="*"`` positional once, so words after an option would end up as
+    "unrecognized arguments" and be echoed, a ``Pass=`` among them. We set the words aside first
+    (never a word that is the value of the option before it) and parse the rest.
+    """
+    takes_value = {o for a in parser._actions if a.nargs is None and a.option_strings for o in a.option_strings}
+    parse_known = parser.parse_known_args
+
+    def parse_known_args(args=None, namespace=None):
+        args = list(sys.argv[1:] if args is None else args)
+        words, rest = [], []
+        for i, word in enumerate(args):
+            after_option = i > 0 and args[i - 1] in takes_value
+            is_word = "=" in word and not word.startswith("-") and word.split("=", 1)[0].isalpha()
+            (words if is_word and not after_option else rest).append(word)
+        namespace, extras = parse_known(rest, namespace)
+        namespace.legacy = list(getattr(namespace, "legacy", None) or []) + words
+        return namespace, extras
+
+    parser.parse_known_args = parse_known_args
 
 
 def legacy_options(args: argparse.Namespace) -> argparse.Namespace:
@@ -82,10 +107,13 @@ def legacy_options(args: argparse.Namespace) -> argparse.Namespace:
         if not sep or dest is None:
             # Never echo the word itself: it might be a mistyped password.
             raise SystemExit(f"gcnmon: unknown argument {key.strip()!r}= (see gcnmon run --help)")
-        if dest == "tel":
-            value = _telescope(value)
-        elif dest in ("test", "audio"):
-            value = _yes(key, value)
+        try:
+            if dest == "tel":
+                value = _telescope(value)
+            elif dest in ("test", "audio"):
+                value = _yes(key, value)
+        except argparse.ArgumentTypeError as exc:
+            raise SystemExit(f"gcnmon: {exc}") from None
         if getattr(args, dest) is None:
             setattr(args, dest, value)
     args.legacy = []

@@ -73,20 +73,24 @@ class AlertController(QObject):
         self.arbiter.offer(arrival.notice)
 
     def offer_again(self, ivorn: str) -> None:
-        """Reopen the dialog for a past notice (the observer asked, so it is shown whatever its group)."""
+        """Reopen the dialog for a past notice: the observer asked, so it is shown whatever its group.
+
+        The arbiter would refuse a notice it has already shown, so the controller shows it itself (the
+        dialog on screen is closed first) with its group's buttons and a fresh timeout; any new alert
+        the arbiter shows replaces it, as it should.
+        """
         record = self.archive.get(ivorn) if self.archive else None
         if record is None:
             log.warning("offer again: %s is not in the archive", ivorn)
             return
         notice = record.notice()
-        if self.alert is not None:
+        if self.arbiter.current is not None:
             self.arbiter.close(f"observer reopened {ivorn}")
-        event = self.arbiter.offer(notice)
-        if not isinstance(event, (Show, Update)):
-            # The policy would not show it (ignored group, test...): show it for review, no timeout.
-            self.alert, self.acted, self.reviewing = None, False, True
-            self.dialog.present(AlertInfo(notice, group="review", kind="inform"), "none")
-            self._log(f"REVIEW  {ivorn}: offered again by the observer ({event.log_line.split(':', 1)[-1].strip()})")
+        now = self.clock()
+        alert = _review_alert(self.arbiter, notice, now)
+        self._log(f"REOPEN  {alert.title} [{alert.group.name}]: offered again by the observer")
+        self._show(Show(now, "", alert))
+        self.reviewing = True
 
     # -- from the arbiter ---------------------------------------------------------------------
     def on_event(self, event) -> None:
@@ -138,7 +142,6 @@ class AlertController(QObject):
         """A button: ``ack``/``ignore`` close the dialog; ``send``/``slew`` go to the TCS first."""
         alert = self.alert
         if alert is None:
-            self.reviewing = False
             self.dialog.dismiss()
             return
         if action in ("send", "slew"):
@@ -146,7 +149,17 @@ class AlertController(QObject):
             return
         reason = "closed after the TCS command" if self.acted else {"ack": "acknowledged"}.get(action, "ignored")
         self._record(alert.notice.ivorn, "close" if self.acted else action, reason)
-        self.arbiter.close(f"observer: {reason}")
+        if self.reviewing:
+            self._end_review()
+        else:
+            self.arbiter.close(f"observer: {reason}")
+
+    def _end_review(self) -> None:
+        self.alert, self.reviewing = None, False
+        self.dialog.dismiss()
+        self.alarm.stop()
+        if self.window is not None:
+            self.window.idle()
 
     def _command(self, alert, action: str) -> None:
         if self.driver is None or not alert.actionable:
@@ -179,6 +192,10 @@ class AlertController(QObject):
     def tick(self) -> None:
         if self.arbiter is not None:
             self.arbiter.tick()
+        if self.reviewing and self.alert is not None and self.clock() >= self.alert.deadline:
+            if not self.acted:
+                self._mark(self.alert.notice, "timeout")
+            self._end_review()
         if self.dialog.isVisible():
             self.dialog.tick()
 
@@ -207,6 +224,19 @@ class AlertController(QObject):
         ivorn = getattr(notice_or_ivorn, "ivorn", notice_or_ivorn)
         self.window.history_model.set_action(ivorn, action, group_name or (group.name if group else None),
                                              kind or (group.action if group else None))
+
+
+def _review_alert(arbiter, notice, now: datetime):
+    """An ``Alert`` for a notice offered again: its group now (the default group if it would be ignored)."""
+    from datetime import timedelta
+
+    from ..policy import Alert, classify
+
+    cls = classify(notice, arbiter.policy)
+    group = cls.group if cls.action != "ignore" else arbiter.policy.default_group
+    verdict = arbiter.visibility.for_notice(notice, now) if arbiter.visibility else None
+    return Alert(0, notice, group, f"offered again ({cls.reason})", now, now + timedelta(seconds=group.timeout),
+                 verdict)
 
 
 @dataclasses.dataclass(frozen=True)

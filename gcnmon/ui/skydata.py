@@ -77,8 +77,10 @@ def sky_now(site, when: datetime) -> SkyNow:
     t = Time(when)
     loc = site.location
     lst = float(t.sidereal_time("apparent", longitude=site.longitude * u.deg).deg)
-    sun = get_body("sun", t, loc).icrs
-    moon = get_body("moon", t, loc).icrs
+    # Keep GCRS (geocentric, ICRS-aligned axes): ``.icrs`` would move the origin to the solar-system
+    # barycentre, and the direction of the Sun or the Moon from there is not what the site sees.
+    sun = get_body("sun", t, loc)
+    moon = get_body("moon", t, loc)
     return SkyNow(
         when=when,
         latitude=site.latitude,
