@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from .archive import Archive
+from .archive import Archive, ArchiveError
 from .logbook import LogBook
 from .notice.model import Notice, NoticeError
 
@@ -34,6 +34,9 @@ class Arrival:
 
 class Intake:
     """``receive(data, source)``: the ``on_packet`` callback every stream source is given.
+
+    Exactly once: a notice is handed on only if its IVORN is new to the archive, or was archived
+    but never marked handled (the process died in between and the sender re-delivered it).
 
     Parameters
     ----------
@@ -70,7 +73,7 @@ class Intake:
         self.log_tests = log_tests
 
     def receive(self, data: bytes, source: str) -> Notice | None:
-        """Take one packet; return the notice if it is new, None for a duplicate.
+        """Take one packet; return the notice if it is new (handed on), None for a duplicate.
 
         Raises ``NoticeError`` for an unreadable packet (after archiving it as a reject) and
         ``ArchiveError`` when the archive cannot be written (then nothing was kept: do not acknowledge).
@@ -83,14 +86,21 @@ class Intake:
             log.warning("rejected packet from %s (kept as reject #%d): %s", source, row, exc)
             raise
         result = self.archive.store(notice, source, received)
-        if not result.new:
+        if not result.fresh:
             log.info("duplicate %s from %s (seen %d extra times)", notice.ivorn, source, result.duplicates)
             return None
         if self.logbook is not None and (self.log_tests or not notice.is_test):
             self.logbook.write_notice(notice, received)
-        log.info("new notice %s from %s", notice.ivorn, source)
+        log.info("%s notice %s from %s", "new" if result.new else "unhandled", notice.ivorn, source)
         self._hand_on(notice, Arrival(notice, source, received, result.row_id))
+        self._mark_handled(result.row_id)
         return notice
+
+    def _mark_handled(self, row_id: int) -> None:
+        try:
+            self.archive.mark_handled(row_id)
+        except ArchiveError as exc:  # the notice is archived and handed on; worst case: shown again
+            log.error("notice #%d handed on but not marked handled: %s", row_id, exc)
 
     def _hand_on(self, notice: Notice, arrival: Arrival) -> None:
         # The notice is archived, so the packet is acknowledged whatever a consumer does with it;

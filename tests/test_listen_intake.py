@@ -7,7 +7,7 @@ import pytest
 from gcnmon.archive import Archive, ArchiveError
 from gcnmon.intake import Intake
 from gcnmon.logbook import LogBook, format_line
-from gcnmon.notice import NoticeError
+from gcnmon.notice import NoticeError, parse
 
 BAT = "aware/bat_alert_grb230228a.xml"
 LVK_TEST = "gcn-notice-parser/swift_bat_grb_pos_test_9264.xml"
@@ -70,3 +70,15 @@ def test_consumer_bug_does_not_undo_the_archive(tmp_path, data_file, caplog):
     intake = Intake(Archive(tmp_path / "a.sqlite"), on_notice=broken)
     assert intake.receive(data_file(BAT).read_bytes(), "vtp://a:1") is not None
     assert "widget exploded" in caplog.text
+
+
+def test_archived_but_never_handed_on_is_handed_on_when_redelivered(tmp_path, data_file):
+    """A crash between archiving and alerting: the re-delivered packet alerts then, and only then."""
+    raw = data_file(BAT).read_bytes()
+    archive = Archive(tmp_path / "a.sqlite")
+    archive.store(parse(raw), "kafka:t", 1.0)  # what the dead process got done
+    seen = []
+    intake = Intake(archive, on_notice=seen.append)
+    assert intake.receive(raw, "kafka:t") is not None and len(seen) == 1
+    assert intake.receive(raw, "kafka:t") is None and len(seen) == 1
+    archive.close()

@@ -20,11 +20,21 @@ class ArchiveError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class StoreResult:
-    """``new`` is False when the IVORN was already archived (then ``duplicates`` counts the repeats)."""
+    """``new`` is False when the IVORN was already archived (then ``duplicates`` counts the repeats).
+
+    ``pending`` is True for a notice archived earlier but never marked handled (the process died
+    between archiving and alerting): hand it on now, then ``Archive.mark_handled``.
+    """
 
     new: bool
     row_id: int
     duplicates: int
+    pending: bool = False
+
+    @property
+    def fresh(self) -> bool:
+        """Whether the notice still has to be handed on (new, or pending from before a crash)."""
+        return self.new or self.pending
 
 
 @dataclass(frozen=True, slots=True)

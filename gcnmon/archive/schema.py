@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS notices (
     source TEXT NOT NULL,       -- where it arrived first ("vtp:host:port", "kafka:topic")
     received REAL NOT NULL,     -- Unix seconds of the first arrival
     duplicates INTEGER NOT NULL DEFAULT 0,
+    handled INTEGER NOT NULL DEFAULT 0,  -- 1 once handed on (printed, alerted): a crash in between
+                                         -- leaves 0, and the re-delivered packet is handed on then
     raw BLOB NOT NULL           -- the packet exactly as received
 );
 CREATE INDEX IF NOT EXISTS notices_received ON notices (received);

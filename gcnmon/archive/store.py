@@ -101,14 +101,18 @@ class Archive:
             new = cur.rowcount == 1
             if not new:
                 db.execute("UPDATE notices SET duplicates = duplicates + 1 WHERE ivorn = ?", (notice.ivorn,))
-            row_id, dups = db.execute(
-                "SELECT id, duplicates FROM notices WHERE ivorn = ?", (notice.ivorn,)
+            row_id, dups, handled = db.execute(
+                "SELECT id, duplicates, handled FROM notices WHERE ivorn = ?", (notice.ivorn,)
             ).fetchone()
             db.execute("INSERT INTO sightings (notice_id, source, received) VALUES (?, ?, ?)",
                        (row_id, source, received))
-            return StoreResult(new, row_id, dups)
+            return StoreResult(new, row_id, dups, pending=not new and not handled)
 
         return self._write(steps)
+
+    def mark_handled(self, row_id: int) -> None:
+        """Record that notice ``row_id`` was handed on (printed, alerted), so it never is again."""
+        self._write(lambda db: db.execute("UPDATE notices SET handled = 1 WHERE id = ?", (row_id,)))
 
     def store_reject(self, raw: bytes, source: str, received: float | None, reason: str) -> int:
         """Keep a packet that could not be read, byte for byte; returns its row id."""
