@@ -103,6 +103,10 @@ class Visibility:
         days = [_grid(self.site, first), _grid(self.site, first + DAY)]
         return tuple(np.concatenate([d[k] for d in days]) for k in range(5))
 
+    def prepare(self, when: datetime) -> None:
+        """Compute (and cache) the grids for the night of ``when`` ahead of the first alert (~0.3 s)."""
+        self._curves(when.timestamp())
+
     def for_notice(self, notice: Notice, when: datetime) -> Verdict | None:
         """The verdict for a notice's position, or None when it has none."""
         if not notice.has_position:
@@ -150,6 +154,21 @@ class Visibility:
         end = next((c for c, up in _crossings(t, good) if not up and c > start), night_end)
         return start, min(end, night_end)
 
+    def _status(self, observable, night, alt, sun_now, start, end, rises) -> str:
+        """The verdict's first words: observable now, from when tonight, or not tonight and why."""
+        limit = f"the zenith limit {self.site.zenith_limit:g}°"
+        if observable:
+            return f"OBSERVABLE now until {_hm(end)}"
+        why = [] if night else [f"daytime, Sun {sun_now:+.0f}°"]
+        why += [f"below {limit}"] if alt < self.site.min_altitude else []
+        if start is not None:
+            return f"not now ({'; '.join(why)}), observable tonight {_hm(start)}-{_hm(end)}"
+        if rises is not None:
+            return f"NOT TONIGHT: {'; '.join(why)}, rises above it at {_hm(rises)} (in daylight)"
+        if alt < self.site.min_altitude:
+            return f"NOT TONIGHT: never above {limit} in the next 24 h"
+        return f"NOT TONIGHT: {'; '.join(why)}, set or in twilight all night"
+
     def _build(self, when, alt, az, sun_now, moon, sun, target, window, rises) -> Verdict:
         zd = 90.0 - alt
         ha = sky.hour_angle(self.site, alt, az)
@@ -159,20 +178,7 @@ class Visibility:
         night = sun_now < self.night_sun_altitude
         start, end = window
         observable = night and alt >= self.site.min_altitude
-        limit = f"the zenith limit {self.site.zenith_limit:g}°"
-        if observable:
-            status = f"OBSERVABLE now until {_hm(end)}"
-        else:
-            why = [] if night else [f"daytime, Sun {sun_now:+.0f}°"]
-            why += [f"below {limit}"] if alt < self.site.min_altitude else []
-            if start is not None:
-                status = f"not now ({'; '.join(why)}), observable tonight {_hm(start)}-{_hm(end)}"
-            elif rises is not None:
-                status = f"NOT TONIGHT: {'; '.join(why)}, rises above it at {_hm(rises)} (in daylight)"
-            elif alt < self.site.min_altitude:
-                status = f"NOT TONIGHT: never above {limit} in the next 24 h"
-            else:
-                status = f"NOT TONIGHT: {'; '.join(why)}, set or in twilight all night"
+        status = self._status(observable, night, alt, sun_now, start, end, rises)
         sign = "-" if ha < 0 else "+"
         hours, minutes = divmod(round(abs(ha) * 60), 60)
         line = (
