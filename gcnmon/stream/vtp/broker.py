@@ -243,13 +243,13 @@ class BrokerFactory(ServerFactory):
     def prefix(payload: bytes) -> bytes:
         return struct.pack("!I", len(payload)) + payload
 
-    def broadcast(self, payload: bytes) -> defer.Deferred:
-        """Send ``payload`` (raw bytes, as received) to every subscriber; fires with the number of acks."""
-        try:
-            ivorn = messages.classify(payload, self.max_frame).ivorn
-        except NoticeError as exc:
-            ivorn = messages.guess_ivorn(payload) or None
-            log.warning("VTP: broadcasting a packet that does not parse (%s): %s", ivorn, exc)
+    def broadcast(self, payload: bytes, ivorn: str | None = None) -> defer.Deferred:
+        """Send ``payload`` (raw bytes, as received) to every subscriber; fires with the number of acks.
+
+        A caller that parsed the packet already (the relay) passes its ``ivorn`` to save a second parse.
+        """
+        if ivorn is None:
+            ivorn = self._ivorn_of(payload)
         frame = self.prefix(payload)
         targets = list(self.protocols)
         delivery = Delivery(ivorn, len(targets))
@@ -257,6 +257,14 @@ class BrokerFactory(ServerFactory):
         for proto in targets:
             proto.send_event(frame, delivery)
         return delivery.done
+
+    def _ivorn_of(self, payload: bytes) -> str | None:
+        try:
+            return messages.classify(payload, self.max_frame).ivorn
+        except NoticeError as exc:
+            ivorn = messages.guess_ivorn(payload) or None
+            log.warning("VTP: broadcasting a packet that does not parse (%s): %s", ivorn, exc)
+            return ivorn
 
     def tick(self) -> None:
         for proto in list(self.protocols):

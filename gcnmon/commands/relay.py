@@ -1,0 +1,164 @@
+"""``gcnmon relay``: hold one upstream (GCN Kafka or VTP brokers) and serve the workstations over VTP."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+__all__ = ["NAME", "HELP", "configure", "run", "relay_settings", "upstream_servers"]
+
+NAME = "relay"
+HELP = ("gateway relay: one upstream (GCN Kafka or VTP), every new notice archived and rebroadcast over "
+        "VTP to the workstations on the allow-list")
+
+log = logging.getLogger(__name__)
+
+#: The VTP broadcast port every broker uses by convention (Comet's default); `Proxy=HOST` means it too.
+DEFAULT_PORT = 8099
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    from ._archive_cli import add_config_options
+
+    parser.add_argument("--upstream", metavar="kafka|vtp://HOST:PORT[,HOST:PORT...]",
+                        help="GCN Kafka, or VTP brokers tried in order with failover; 'none': only the "
+                        "receive port feeds the relay (default: [relay] upstream)")
+    parser.add_argument("--listen", metavar="ADDR:PORT", help=f"where workstations subscribe "
+                        f"(default: [relay] listen, port {DEFAULT_PORT})")
+    parser.add_argument("--allow", metavar="CIDR[,CIDR...]", help="networks allowed to subscribe, e.g. "
+                        "10.0.0.0/8,127.0.0.1/32 (default: [relay] allow)")
+    parser.add_argument("--max-subscribers", type=int, metavar="N", help="refuse subscribers beyond N")
+    parser.add_argument("--receive", metavar="ADDR:PORT", help="also take VOEvents from local authors "
+                        "(instruments, comet-sendvo) here and rebroadcast them")
+    parser.add_argument("--receive-allow", metavar="CIDR[,CIDR...]", help="authors allowed on --receive "
+                        "(default: [relay] receive_allow)")
+    parser.add_argument("--kafka-bootstrap", metavar="HOST:PORT", help="a Kafka broker other than NASA's "
+                        "(mirror, tests): plaintext, no credentials")
+    add_config_options(parser)
+
+
+def _apply_options(cfg, args: argparse.Namespace) -> None:
+    for option, key in (("upstream", "upstream"), ("listen", "listen"), ("allow", "allow"),
+                        ("max_subscribers", "max_subscribers"), ("receive", "receive"),
+                        ("receive_allow", "receive_allow")):
+        if getattr(args, option) is not None:
+            cfg.set(f"relay.{key}", getattr(args, option))
+    if args.kafka_bootstrap:
+        cfg.set("kafka.bootstrap", args.kafka_bootstrap)
+
+
+def upstream_servers(upstream: str) -> list[tuple[str, int]] | str:
+    """``"kafka"``/``"none"`` as is; ``"vtp://a:1,b:2"`` -> ``[("a", 1), ("b", 2)]``; else ``ValueError``."""
+    from ..relay.access import split_list
+    from ..relay.service import split_address
+
+    text = upstream.strip()
+    if text.lower() in ("kafka", "none"):
+        return text.lower()
+    if not text.lower().startswith("vtp://"):
+        raise ValueError(f"upstream {upstream!r}: expected kafka, none or vtp://HOST:PORT[,HOST:PORT...]")
+    items = split_list(text[len("vtp://"):])
+    return [split_address(item.removeprefix("vtp://"), DEFAULT_PORT) for item in items]
+
+
+def relay_settings(cfg) -> dict:
+    """The ``[relay]`` section checked and typed; ``ValueError`` with a one-line reason if it is wrong."""
+    from ..relay.access import AllowList
+    from ..relay.service import split_address
+
+    section = cfg.section("relay")
+    receive = str(section.get("receive") or "")
+    return {
+        "upstream": upstream_servers(str(section.get("upstream") or "kafka")),
+        "listen": split_address(str(section.get("listen") or f"0.0.0.0:{DEFAULT_PORT}"), DEFAULT_PORT),
+        "allow": AllowList(section.get("allow")),
+        "receive": split_address(receive, 8098) if receive else None,
+        "receive_allow": AllowList(section.get("receive_allow")),
+        "max_subscribers": int(section.get("max_subscribers") or 0) or None,
+        "queue_limit": int(section.get("queue_limit", 1000)),
+        "max_frame": int(section.get("max_frame") or cfg.get("vtp.max_frame", 1 << 20)),
+        "local_ivorn": str(section.get("local_ivorn") or "ivo://gcnmon/relay"),
+        "receive_timeout": float(section.get("receive_timeout", 20.0)),
+        "stats_interval": float(section.get("stats_interval", 600.0)),
+    }
+
+
+def _upstream(cfg, settings: dict, on_packet, reactor):
+    """The upstream runner (``start()``/``stop()``), or None for ``none``."""
+    from ..stream.link import LinkState
+    from .listen import KafkaRunner, VtpRunner
+
+    upstream = settings["upstream"]
+    if upstream == "none":
+        return None
+    if upstream == "kafka":
+        return KafkaRunner(cfg.section("kafka"), on_packet, LinkState("kafka"), reactor,
+                           station=cfg.get("station.name", "gcnmon") + "-relay")
+    section = {**cfg.section("vtp"), "local_ivorn": settings["local_ivorn"]}
+    return VtpRunner(upstream, on_packet, section, LinkState("vtp"), reactor)
+
+
+def _build(settings: dict, intake, reactor):
+    from ..relay.service import Relay
+
+    return Relay(intake, allow=settings["allow"],
+                 receive_allow=settings["receive_allow"] if settings["receive"] else None,
+                 max_subscribers=settings["max_subscribers"], queue_limit=settings["queue_limit"],
+                 max_frame=settings["max_frame"], local_ivorn=settings["local_ivorn"],
+                 receive_timeout=settings["receive_timeout"], reactor=reactor)
+
+
+def _listen(relay, settings: dict) -> None:
+    """Open the ports and say where (tests and scripts read these lines; port 0 picks a free one)."""
+    host, port = settings["listen"]
+    port = relay.listen(host, port)
+    if not settings["allow"]:
+        log.warning("relay: the allow-list is empty: every subscriber will be refused")
+    print(f"gcnmon relay: listening on vtp://{host}:{port} for {settings['allow']}", flush=True)
+    if settings["receive"]:
+        host, port = settings["receive"]
+        port = relay.listen_receive(host, port)
+        print(f"gcnmon relay: receiving on vtp://{host}:{port} from {settings['receive_allow']}", flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from twisted.internet import defer, reactor
+    from twisted.internet.error import CannotListenError
+
+    from ..archive import Archive, archive_path
+    from ..config import ConfigError
+    from ..intake import Intake
+    from ._archive_cli import load
+
+    if args.verbose == 0:
+        logging.getLogger("gcnmon").setLevel(logging.INFO)  # refusals, drops, link changes: the journal
+    try:
+        cfg = load(args)
+        _apply_options(cfg, args)
+        settings = relay_settings(cfg)
+    except (ConfigError, ValueError) as exc:
+        print(f"gcnmon relay: {exc}", file=sys.stderr)
+        return 2
+    archive = Archive(archive_path(cfg.section("archive")))
+    relay = _build(settings, Intake(archive), reactor)
+    try:
+        _listen(relay, settings)
+    except CannotListenError as exc:
+        print(f"gcnmon relay: cannot listen on {exc.interface}:{exc.port}: {exc.socketError}", file=sys.stderr)
+        return 2
+    upstream = _upstream(cfg, settings, relay.on_packet, reactor)
+    if upstream is not None:
+        reactor.callWhenRunning(upstream.start)
+    relay.start_stats(settings["stats_interval"])
+    log.info("relay: archive %s, upstream %s", archive.path, cfg.get("relay.upstream"))
+
+    def shutdown():
+        stops = [relay.stop()] + ([upstream.stop()] if upstream is not None else [])
+        return defer.DeferredList(stops, consumeErrors=True)
+
+    reactor.addSystemEventTrigger("before", "shutdown", shutdown)
+    reactor.run()  # SIGTERM/SIGINT stop it; the trigger closes the upstream first
+    archive.close()
+    log.info("relay stopped: %s", relay.summary())
+    return 0

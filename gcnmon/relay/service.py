@@ -1,0 +1,123 @@
+"""The relay assembled: intake (archive, de-duplication) -> rebroadcast of each NEW notice, raw bytes.
+
+Upstream sources (GCN Kafka, a VTP subscriber) and the receive port all call ``Relay.on_packet``.
+A packet counts as taken only once the archive holds it (the upstream acks or commits only then);
+duplicates from a second path or a replay are archived as such and never sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from twisted.internet import defer
+from twisted.internet.task import LoopingCall
+
+from .fanout import RelayBroker
+from .receiver import ReceiverFactory
+
+__all__ = ["Relay", "split_address"]
+
+log = logging.getLogger(__name__)
+
+
+def split_address(text: str, default_port: int | None = None) -> tuple[str, int]:
+    """``"HOST:PORT"``, ``"[::1]:PORT"`` or (with ``default_port``) ``"HOST"`` -> ``(host, port)``."""
+    text = text.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ("" if not rest else "?")
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    else:  # a host name alone, or a bare IPv6 address
+        host, port = text, ""
+    if not port and default_port is not None:
+        port = str(default_port)
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"{text!r} is not HOST:PORT")
+    return host, int(port)
+
+
+class Relay:
+    """Archive and rebroadcast; serves subscribers (``broker``) and, optionally, local authors.
+
+    Parameters
+    ----------
+    intake : gcnmon.intake.Intake
+        Archives every packet and says whether it is new.
+    allow : callable
+        ``allow(host) -> bool`` for subscribers (an ``AllowList``).
+    receive_allow : callable, optional
+        The same for authors on the receive port; None: no receive port.
+    max_subscribers, queue_limit, max_frame, local_ivorn, receive_timeout
+        Passed to the ``RelayBroker`` and ``ReceiverFactory``.
+    """
+
+    def __init__(self, intake, *, allow: Callable[[str], bool], receive_allow: Callable[[str], bool] | None = None,
+                 max_subscribers: int | None = None, queue_limit: int = 1000, max_frame: int = 1 << 20,
+                 local_ivorn: str = "ivo://gcnmon/relay", receive_timeout: float = 20.0, reactor=None):
+        if reactor is None:
+            from twisted.internet import reactor
+        self.intake, self.reactor = intake, reactor
+        self.broker = RelayBroker(local_ivorn, allow=allow, max_subscribers=max_subscribers,
+                                  queue_limit=queue_limit, max_frame=max_frame, clock=reactor)
+        self.receiver = None
+        if receive_allow is not None:
+            self.receiver = ReceiverFactory(self.on_packet, allow=receive_allow, local_ivorn=local_ivorn,
+                                            max_frame=max_frame, idle_timeout=receive_timeout, clock=reactor)
+        self.ports: list = []
+        self.relayed = self.duplicates = self.held_back = 0
+        self._stats = LoopingCall(lambda: log.info("relay: %s", self.summary()))
+        self._stats.clock = reactor
+
+    def on_packet(self, data: bytes, source: str):
+        """Archive ``data``; if it is a new VOEvent, send it on to every subscriber, byte for byte.
+
+        Raises what ``Intake.receive`` raises (``NoticeError``, ``ArchiveError``): the caller naks or
+        does not commit, exactly as a workstation would.
+        """
+        notice = self.intake.receive(data, source)
+        if notice is None:
+            self.duplicates += 1
+        elif not notice.format.startswith("voevent"):
+            # VTP carries VOEvent XML only; a JSON notice (Kafka's newer streams) stays in the archive.
+            self.held_back += 1
+            log.info("relay: %s from %s is %s, not a VOEvent: archived, not rebroadcast",
+                     notice.ivorn, source, notice.format)
+        else:
+            self.relayed += 1
+            self.broker.broadcast(data, ivorn=notice.ivorn)
+        return notice
+
+    def listen(self, host: str, port: int) -> int:
+        """Serve subscribers on ``host:port``; returns the port (useful with 0)."""
+        return self._listen(self.broker, host, port)
+
+    def listen_receive(self, host: str, port: int) -> int:
+        """Take events from local authors on ``host:port``; returns the port."""
+        if self.receiver is None:
+            raise ValueError("no receive allow-list given: the receive port is off")
+        return self._listen(self.receiver, host, port)
+
+    def _listen(self, factory, host: str, port: int) -> int:
+        listening = self.reactor.listenTCP(port, factory, interface=host)
+        self.ports.append(listening)
+        return listening.getHost().port
+
+    def start_stats(self, interval: float) -> None:
+        """Log ``summary()`` every ``interval`` seconds (0: never)."""
+        if interval > 0 and not self._stats.running:
+            self._stats.start(interval, now=False)
+
+    def summary(self) -> str:
+        return (f"{self.relayed} relayed, {self.duplicates} duplicate(s), {self.held_back} not VOEvent; "
+                f"{self.broker.summary()}")
+
+    def stop(self) -> defer.Deferred:
+        """Stop listening and close every subscriber; fires when the ports are closed."""
+        if self._stats.running:
+            self._stats.stop()
+        for proto in list(self.broker.protocols):
+            proto.transport.loseConnection()
+        ports, self.ports = self.ports, []
+        return defer.DeferredList([defer.maybeDeferred(p.stopListening) for p in ports], consumeErrors=True)
