@@ -76,8 +76,6 @@ class Alarm:
         self._warned = False
         self.played: list[str] = []  # what was started, newest last (the bench and tests read it)
         self.listeners: list[Callable[[bool], None]] = []
-        if backend is None:
-            self._warn("no sound player is installed (simpleaudio or QtMultimedia); alerts stay silent")
 
     @property
     def muted(self) -> bool:
@@ -97,6 +95,8 @@ class Alarm:
     def play(self, name: str | None) -> bool:
         """Start sound ``name``; True if it started. Never raises, never blocks."""
         if not name or self._muted or self._broken:
+            if self.backend is None and name and not self._muted:
+                self._warn("no sound player is installed (simpleaudio or QtMultimedia); alerts stay silent")
             return False
         try:
             sound = self._load(name)

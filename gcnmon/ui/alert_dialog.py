@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QVBoxLayout,
 )
@@ -43,6 +44,7 @@ FIELDS = (
     ("countdown", "Closes in"),
 )
 LIVE = ("since", "countdown")  # redrawn every tick, never "changed"
+FLASH_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -74,12 +76,17 @@ class AlertDialog(QDialog):
         self.access = "none"
         self.retracted = False
         self.changed: set[str] = set()
+        self.presented_at = 0.0
+        self.flash = False
         self._build()
 
     # -- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 12)
+        # The dialog takes the size its content needs, re-computed when a refinement or a TCS reply
+        # changes it: nothing is ever clipped or hidden behind a scroll bar.
+        outer.setSizeConstraint(QLayout.SetFixedSize)
         self.band = QLabel(objectName="band")
         self.band.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.band.setTextFormat(Qt.RichText)
@@ -100,7 +107,7 @@ class AlertDialog(QDialog):
                 # The verdict is a status and a line of numbers: wrap it rather than widen the dialog.
                 value.setWordWrap(True)
                 value.setTextFormat(Qt.RichText)
-                value.setMinimumWidth(380)
+                value.setFixedWidth(400)
             grid.addWidget(name, row, 0)
             grid.addWidget(value, row, 1, Qt.AlignLeft)
             self.values[key] = value
@@ -135,6 +142,7 @@ class AlertDialog(QDialog):
     def present(self, info: AlertInfo, access: str = "none") -> None:
         """Show a new alert (resets reply, retraction and highlights) and bring the window up."""
         self.info, self.retracted, self.changed = info, False, set()
+        self.presented_at = self.clock()
         self.reply.hide()
         self.status.hide()
         self.set_access(access)
@@ -156,7 +164,7 @@ class AlertDialog(QDialog):
     def retract(self, reason: str = "") -> None:
         """The event was retracted: say so and disable every action but closing."""
         self.retracted = True
-        text = "RETRACTED by its issuer" + (f": {reason}" if reason else "") + " — do not observe."
+        text = "RETRACTED by its issuer — do not observe." + (f"\n{reason}" if reason else "")
         self.status.setText(text)
         self.status.show()
         self._render()
@@ -206,6 +214,15 @@ class AlertDialog(QDialog):
         texts = self._texts()
         for key in LIVE:
             self.values[key].setText(texts[key])
+        self._blink()
+
+    def _blink(self) -> None:
+        """An act alert's band pulses for its first ``FLASH_SECONDS``: seen from across the dome."""
+        if self.info.kind != "act" or self.retracted or self.info.notice.is_test:
+            return
+        self.flash = not self.flash and self.clock() - self.presented_at < FLASH_SECONDS
+        color = group_color("act").lighter(135 if self.flash else 100).name()
+        self.band.setStyleSheet(f"background: {color}; color: white; padding: 12px 18px;")
 
     # -- rendering ----------------------------------------------------------------------------
     def _label_buttons(self) -> None:

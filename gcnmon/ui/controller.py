@@ -148,7 +148,8 @@ class AlertController(QObject):
             self._command(alert, action)
             return
         reason = "closed after the TCS command" if self.acted else {"ack": "acknowledged"}.get(action, "ignored")
-        self._record(alert.notice.ivorn, "close" if self.acted else action, reason)
+        # After a send or slew the history keeps showing that, not the closing click.
+        self._record(alert.notice.ivorn, "close" if self.acted else action, reason, mark=not self.acted)
         if self.reviewing:
             self._end_review()
         else:
@@ -200,14 +201,15 @@ class AlertController(QObject):
             self.dialog.tick()
 
     # -- records ------------------------------------------------------------------------------
-    def _record(self, ivorn: str, action: str, detail: str) -> None:
+    def _record(self, ivorn: str, action: str, detail: str, mark: bool = True) -> None:
         self._log(f"{action.upper():<7} {ivorn}: {detail}")
         if self.archive is not None:
             try:
                 self.archive.record_action(ivorn, action, detail)
             except Exception as exc:  # the log book still has it; never lose the dialog over this
                 log.error("archive: action not recorded: %s", exc)
-        self._mark(ivorn, action)
+        if mark:
+            self._mark(ivorn, action)
 
     def _log(self, text: str) -> None:
         if self.logbook is not None:

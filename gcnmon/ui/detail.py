@@ -74,7 +74,9 @@ class DetailPane(QTabWidget):
         self.fields.setRowCount(len(rows))
         for i, (name, text) in enumerate(rows):
             self.fields.setItem(i, 0, QTableWidgetItem(name))
-            self.fields.setItem(i, 1, QTableWidgetItem(text))
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)  # long IVORNs and descriptions are elided in the cell
+            self.fields.setItem(i, 1, item)
         self.raw.setPlainText(bytes(notice.raw).decode("utf-8", errors="replace"))
         lines = [
             f"{datetime.fromtimestamp(a.time, timezone.utc):%Y-%m-%d %H:%M:%S}  {a.action:<8} {a.detail or ''}"

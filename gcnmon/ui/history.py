@@ -28,7 +28,8 @@ from .theme import COLORS
 
 __all__ = ["HistoryRow", "HistoryModel", "HistoryFilter", "HistoryView", "FILTERS"]
 
-COLUMNS = ("Received (UTC)", "Mission", "Type", "Trigger", "RA", "Dec", "Error", "Group", "Action")
+COLUMNS = ("Received (UTC)", "Mission", "Type", "Trigger", "Group", "Action", "RA", "Dec", "Error")
+GROUP_COLUMN = 4
 #: The filter box: label -> predicate on a row.
 FILTERS = {
     "All notices": lambda row: True,
@@ -68,11 +69,11 @@ class HistoryRow:
         )
 
     def cells(self) -> tuple[str, ...]:
-        when = datetime.fromtimestamp(self.received, timezone.utc).strftime("%m-%d %H:%M:%S")
+        when = datetime.fromtimestamp(self.received, timezone.utc).strftime("%m-%d %H:%M")
         return (
-            when, self.mission, self.notice_type, self.trigger, ra_hms(self.ra) if self.ra is not None else "",
-            dec_dms(self.dec) if self.dec is not None else "", error_text(self.error) if self.error else "",
-            self.group, self.action,
+            when, self.mission, self.notice_type, self.trigger, self.group, self.action,
+            ra_hms(self.ra) if self.ra is not None else "", dec_dms(self.dec) if self.dec is not None else "",
+            error_text(self.error) if self.error else "",
         )
 
 
@@ -103,8 +104,10 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ForegroundRole:
             if row.retraction or row.test:
                 return QColor(COLORS["dim"])
-            if index.column() == 7 and row.action_kind in ("act", "inform"):
+            if index.column() == GROUP_COLUMN and row.action_kind in ("act", "inform"):
                 return QColor(COLORS[row.action_kind]).lighter(150)
+        if role == Qt.ToolTipRole:
+            return row.ivorn
         if role == Qt.UserRole:
             return row
         return None

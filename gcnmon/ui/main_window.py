@@ -28,6 +28,7 @@ from .theme import COLORS, app_icon
 __all__ = ["MainWindow"]
 
 SKY_MARKERS = 30  # error circles on the map: the newest notices with a position
+SKY_LABELS = 4  # of which the newest act notices are named
 
 
 class MainWindow(QMainWindow):
@@ -77,7 +78,6 @@ class MainWindow(QMainWindow):
         bar = QToolBar("Main", self)
         bar.setMovable(False)
         bar.addAction(self.mute_action)
-        bar.addAction(self.offer_action)
         bar.addSeparator()
         bar.addWidget(self.links)
         self.addToolBar(Qt.TopToolBarArea, bar)
@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         main = QSplitter(Qt.Horizontal)
         main.addWidget(self.history)
         main.addWidget(right)
-        main.setSizes([760, 520])
+        main.setSizes([860, 500])
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
@@ -154,11 +154,19 @@ class MainWindow(QMainWindow):
     def update_markers(self, current_ivorn: str | None = None) -> None:
         """Error circles of the newest notices with a position (the current alert's highlighted)."""
         rows = [r for r in self.history_model.rows[:400] if r.ra is not None and not r.retraction]
+        # Names only for the alert on screen and the newest few act events: a label per circle is clutter.
+        named: list[str] = []
+        for r in rows:
+            name = f"{r.mission} {r.trigger}".strip()
+            if (r.action_kind == "act" or r.ivorn == current_ivorn) and name not in named:
+                named.append(name)
+        named = named[:SKY_LABELS]
         markers = []
         for r in reversed(rows[:SKY_MARKERS]):
             current = r.ivorn == current_ivorn
-            color = COLORS.get(r.action_kind, COLORS["dim"]) if r.action_kind in ("act", "inform") else COLORS["dim"]
-            label = f"{r.mission} {r.trigger}".strip() if current or r.action_kind == "act" else ""
+            color = COLORS[r.action_kind] if r.action_kind in ("act", "inform") else COLORS["dim"]
+            name = f"{r.mission} {r.trigger}".strip()
+            label = name if current or (name in named and name not in [m.label for m in markers]) else ""
             markers.append(Marker(r.ra, r.dec, r.error, label, color, current))
         self.skymap.set_markers(markers)
 

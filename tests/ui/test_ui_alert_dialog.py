@@ -129,7 +129,7 @@ def test_ui_send_and_slew_reply_reaches_dialog_logbook_and_archive(make_app, mak
     app.dialog.buttons["ignore"].click()
     assert not app.dialog.isVisible()
     assert [a.action for a in app.archive.actions(notice.ivorn)] == ["slew", "close"]
-    assert app.window.history_model.rows[0].action == "close"
+    assert app.window.history_model.rows[0].action == "slew"
 
 
 def test_ui_acknowledge_and_window_close_button(make_app, make_notice, feed, clock):
