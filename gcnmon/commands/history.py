@@ -31,6 +31,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         "--json` object plus source, received, duplicates")
     parser.add_argument("--rejects", action="store_true", help="list the unreadable packets instead")
     add_config_options(parser)
+    # Let `--since -2h` through: argparse takes "-2h" for an option unless it looks like a negative
+    # number, and this matcher is how it decides (a private attribute, stable since Python 3.2).
+    parser._negative_number_matcher = re.compile(r"^-\d+(\.\d+)?[smhdw]?$")
 
 
 def parse_since(text: str, now: float | None = None) -> float:

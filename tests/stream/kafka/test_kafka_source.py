@@ -31,15 +31,14 @@ def _committed(cluster, group="gcnmon-test", topic=TOPIC) -> int:
 
 
 @pytest.fixture
-def pipeline(tmp_path):
+def pipeline(tmp_path, wait_for):
     archive = Archive(tmp_path / "archive.sqlite")
     seen: list = []
     intake = Intake(archive, on_notice=seen.append)
     started: list[KafkaSource] = []
     yield intake, seen, started
     for source in started:
-        source.stop()
-        source._thread.join(10)
+        wait_for(source.stop(), 30)  # never join() here: the thread may be waiting on the reactor
     archive.close()
 
 
@@ -61,17 +60,17 @@ def test_delivers_commits_and_resumes_after_restart(cluster, pipeline, data_file
     cluster.publish(TOPIC, raw[:2])
     cluster.publish(HEARTBEAT_TOPIC, [json.dumps({"alert_datetime": "2026-04-07T00:00:00Z"}).encode()])
     source = _start(cluster, intake, started)
-    wait_until(lambda: len(seen) == 2 and source.link.last_packet is not None, 15)
+    wait_until(lambda: len(seen) == 2 and source.link.last_packet is not None, 30)
     assert source.link.connected and source.link.host == cluster.bootstrap and source.link.notices == 2
-    wait_until(lambda: _committed(cluster) == 2, 10)
+    wait_until(lambda: _committed(cluster) == 2, 30)
     _stop(source, wait_for)
 
     cluster.publish(TOPIC, raw[2:])
     again = _start(cluster, intake, started)
-    wait_until(lambda: len(seen) == 4, 15)
+    wait_until(lambda: len(seen) == 4, 30)
     assert [n.raw for n in seen] == raw  # each once, in order, none re-read
     assert all(r.duplicates == 0 for r in intake.archive.recent(10))
-    wait_until(lambda: _committed(cluster) == 4, 10)
+    wait_until(lambda: _committed(cluster) == 4, 30)
     _stop(again, wait_for)
 
 
@@ -79,9 +78,9 @@ def test_broker_down_then_back(cluster, pipeline, data_file, wait_until, caplog)
     intake, seen, started = pipeline
     cluster.publish(TOPIC, [data_file(FILES[0]).read_bytes()])
     source = _start(cluster, intake, started)
-    wait_until(lambda: len(seen) == 1, 15)
+    wait_until(lambda: len(seen) == 1, 30)
     cluster.broker_down()
-    wait_until(lambda: not source.link.connected, 15)
+    wait_until(lambda: not source.link.connected, 30)
     assert f"Kafka: link to {cluster.bootstrap} down" in caplog.text
     assert caplog.text.count("down:") == 1  # one line per outage, not one per retry
     cluster.broker_up()
@@ -90,7 +89,7 @@ def test_broker_down_then_back(cluster, pipeline, data_file, wait_until, caplog)
 
 
 def test_unwritable_archive_is_not_committed_and_retried(cluster, tmp_path, data_file, wait_until,
-                                                         caplog):
+                                                         wait_for, caplog):
     blocker = tmp_path / "data"
     blocker.write_text("a file where the archive folder should be")
     seen: list = []
@@ -99,14 +98,13 @@ def test_unwritable_archive_is_not_committed_and_retried(cluster, tmp_path, data
     source = KafkaSource(_section(cluster), intake.receive, link=LinkState("kafka"))
     source.start()
     try:
-        wait_until(lambda: "not archived, will retry" in caplog.text, 15)
+        wait_until(lambda: "not archived, will retry" in caplog.text, 30)
         assert _committed(cluster) < 0  # nothing committed: OFFSET_INVALID
         blocker.unlink()
-        wait_until(lambda: len(seen) == 1, 15)
-        wait_until(lambda: _committed(cluster) == 1, 10)
+        wait_until(lambda: len(seen) == 1, 30)
+        wait_until(lambda: _committed(cluster) == 1, 30)
     finally:
-        source.stop()
-        source._thread.join(10)
+        wait_for(source.stop(), 30)
         intake.archive.close()
 
 
@@ -114,7 +112,7 @@ def test_malformed_message_kept_committed_and_skipped(cluster, pipeline, data_fi
     intake, seen, started = pipeline
     cluster.publish(TOPIC, [b"<VOEvent broken", data_file(FILES[0]).read_bytes()])
     _start(cluster, intake, started)
-    wait_until(lambda: len(seen) == 1, 15)
+    wait_until(lambda: len(seen) == 1, 30)
     assert [r.raw for r in intake.archive.rejects()] == [b"<VOEvent broken"]
     assert "rejected packet from kafka:" + TOPIC in caplog.text
-    wait_until(lambda: _committed(cluster) == 2, 10)
+    wait_until(lambda: _committed(cluster) == 2, 30)
