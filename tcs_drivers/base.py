@@ -1,0 +1,333 @@
+"""The TCS driver base class: access levels, the safety rules, one command at a time, timeouts, honest logs.
+
+A driver subclass only speaks its wire (``_login``, ``_send``, ``_slew``); everything that must be the same
+for every telescope lives here, as in pyobs's ``BaseTelescope``: the altitude limit (a slew below it is
+refused before anything is sent, a send is allowed with a warning), the access-level check, a lock so two
+clicks never interleave, a timeout on every exchange, and log lines that carry the TCS's own reply.
+Every public method returns a Deferred that fires with a `TcsResult` and never errbacks for a TCS problem.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, ClassVar, Mapping
+
+from twisted.internet import defer
+from twisted.internet import error as neterror
+
+from gcnmon.sky import SITE_PRESETS, Site, altaz
+
+from .coords import format_dec, format_ra
+from .credentials import Secret
+
+__all__ = [
+    "DEFAULT_SITE",
+    "Target",
+    "TcsDriver",
+    "TcsProtocolError",
+    "TcsRefused",
+    "TcsResult",
+    "TcsUnreachable",
+    "Visibility",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SITE = SITE_PRESETS["BTA"]
+
+
+class TcsRefused(Exception):
+    """The TCS answered and said no; ``reply`` is its own text."""
+
+    def __init__(self, reply: str):
+        super().__init__(reply)
+        self.reply = reply
+
+
+class TcsProtocolError(Exception):
+    """The TCS answered something we cannot read; ``reply`` is what came (possibly shortened)."""
+
+    def __init__(self, detail: str, reply: str = ""):
+        super().__init__(detail)
+        self.reply = reply[:200]
+
+
+class TcsUnreachable(Exception):
+    """The TCS could not be reached or is down (connection refused, HTTP 5xx)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to point: ICRS/J2000 degrees, the epoch the TCS is told, and the object's name."""
+
+    ra: float
+    dec: float
+    epoch: float = 2000.0
+    name: str = ""
+
+    def __post_init__(self):
+        if not (0.0 <= self.ra < 360.0 and -90.0 <= self.dec <= 90.0):
+            raise ValueError(f"coordinates out of range: RA {self.ra} Dec {self.dec}")
+
+    @property
+    def label(self) -> str:
+        return f"{self.name or 'target'} {format_ra(self.ra)} {format_dec(self.dec)}"
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Where a target stands at the site now, against the telescope's zenith-distance limit."""
+
+    altitude: float
+    azimuth: float
+    zenith_limit: float
+
+    @property
+    def zenith_distance(self) -> float:
+        return 90.0 - self.altitude
+
+    @property
+    def ok(self) -> bool:
+        return self.zenith_distance <= self.zenith_limit
+
+
+@dataclass(frozen=True)
+class TcsResult:
+    """What happened, for the dialog and the log book.
+
+    ``ok``: the TCS accepted. ``refused``: the TCS, the access level or the safety rules said no.
+    ``unreachable``: no answer (connection refused, timeout, TCS down). ``reply``: the TCS's own text
+    ("" if it said nothing). ``warning``: ours or the TCS's (low target). ``sent``: something reached the
+    TCS. ``level``: the access level known after the exchange.
+    """
+
+    action: str  # "connect", "send" or "slew"
+    ok: bool
+    refused: bool = False
+    unreachable: bool = False
+    reply: str = ""
+    warning: str | None = None
+    error: str | None = None
+    level: int | None = None
+    sent: bool = False
+    target: Target | None = None
+    altitude: float | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 accepted, 2 refused (by the TCS or the safety rules), 1 unreachable or unreadable."""
+        return 0 if self.ok else 2 if self.refused else 1
+
+    def text(self) -> str:
+        """Lines for a dialog or the terminal: the reply first, then our warning or error."""
+        status = "accepted" if self.ok else "refused" if self.refused else "failed"
+        lines = [f"{self.action}: {status}"]
+        lines += [f"TCS: {line}" for line in self.reply.splitlines() if line.strip()]
+        lines += [f"warning: {self.warning}"] if self.warning else []
+        lines += [f"error: {self.error}"] if self.error else []
+        return "\n".join(lines)
+
+
+def _join(*parts: str | None) -> str | None:
+    text = "; ".join(p for p in parts if p)
+    return text or None
+
+
+class TcsDriver(ABC):
+    """Base of every TCS driver; subclasses set the class attributes and implement the three hooks.
+
+    Parameters
+    ----------
+    url : base URL of the TCS (each driver appends its configured path when the URL has none)
+    user, password : credentials; ``password`` is a `Secret` (or str) and is never logged
+    site : where the telescope is; its ``zenith_limit`` is the safety limit
+    timeout : seconds allowed for each exchange with the TCS
+    options : wire names overriding ``DEFAULTS`` (the ``[tcs.<name>]`` config table)
+    reactor : the Twisted reactor (the global one by default)
+    now : callable giving the aware UTC datetime used for the altitude check
+    """
+
+    #: entry-point name and the title the GUI shows.
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    #: lowest access level that may send coordinates / slew.
+    send_level: ClassVar[int] = 2
+    slew_level: ClassVar[int] = 3
+    #: whether the GUI and CLI must ask for a user name / a password.
+    needs_user: ClassVar[bool] = False
+    needs_password: ClassVar[bool] = False
+    #: wire details (paths, method and parameter names) with their documented defaults.
+    DEFAULTS: ClassVar[Mapping[str, Any]] = {}
+
+    def __init__(
+        self,
+        url: str = "",
+        *,
+        user: str = "",
+        password: Secret | str | None = None,
+        site: Site = DEFAULT_SITE,
+        timeout: float = 10.0,
+        options: Mapping[str, Any] | None = None,
+        reactor=None,
+        now: Callable[[], datetime] | None = None,
+    ):
+        unknown = set(options or ()) - set(self.DEFAULTS)
+        if unknown:
+            raise ValueError(f"{self.name}: unknown option(s) {', '.join(sorted(unknown))}")
+        if reactor is None:
+            from twisted.internet import reactor
+        self.url, self.user, self.site, self.timeout = url.rstrip("/"), user, site, float(timeout)
+        self._password = password if isinstance(password, Secret) or password is None else Secret(password)
+        self.options = {**self.DEFAULTS, **(options or {})}
+        self.reactor = reactor
+        self.now = now or (lambda: datetime.now(timezone.utc))
+        self.level: int | None = None
+        self.target: Target | None = None
+        self._lock = defer.DeferredLock()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.url or '-'} user={self.user or '-'} level={self.level}>"
+
+    def _reveal_password(self) -> str:
+        """The password for the wire only: never pass it to a log call."""
+        return self._password.reveal() if self._password else ""
+
+    @property
+    def can_send(self) -> bool:
+        return self.level is not None and self.level >= self.send_level
+
+    @property
+    def can_slew(self) -> bool:
+        return self.level is not None and self.level >= self.slew_level
+
+    # ---- the public API (what the GUI and the CLI call) ----
+
+    def visibility(self, ra: float, dec: float, when: datetime | None = None) -> Visibility:
+        alt, az = altaz(self.site, ra, dec, when or self.now())
+        return Visibility(alt, az, self.site.zenith_limit)
+
+    def connect(self) -> defer.Deferred:
+        """Log in and learn the access level (``self.level``); fires with a `TcsResult`."""
+        return self._lock.run(self._connect)
+
+    def send_coordinates(self, ra: float, dec: float, epoch: float = 2000.0, name: str = "") -> defer.Deferred:
+        """Send the target's coordinates (no motion); allowed below the limit with a warning."""
+        return self._lock.run(self._command, Target(ra, dec, epoch, name), False)
+
+    def send_and_slew(self, ra: float, dec: float, epoch: float = 2000.0, name: str = "") -> defer.Deferred:
+        """Send the coordinates and slew; refused before anything is sent if the target is too low."""
+        return self._lock.run(self._command, Target(ra, dec, epoch, name), True)
+
+    def slew(self) -> defer.Deferred:
+        """Slew to the target sent last (checked against the limit again, now)."""
+        if self.target is None:
+            return defer.succeed(TcsResult("slew", False, refused=True, error="no coordinates sent yet"))
+        return self._lock.run(self._command, self.target, True, False)
+
+    def close(self) -> defer.Deferred:
+        """Let go of the TCS (drivers with a session override this)."""
+        return defer.succeed(None)
+
+    # ---- what a driver implements ----
+
+    @abstractmethod
+    def _login(self) -> defer.Deferred:
+        """Fire with ``(level, reply)``; errback `TcsRefused` for a wrong password."""
+
+    @abstractmethod
+    def _send(self, target: Target) -> defer.Deferred:
+        """Send coordinates; fire with the TCS's reply text."""
+
+    @abstractmethod
+    def _slew(self, target: Target) -> defer.Deferred:
+        """Slew to ``target`` (already sent); fire with the TCS's reply text."""
+
+    @defer.inlineCallbacks
+    def _send_and_slew(self, target: Target):
+        """Both in one go; drivers whose TCS does it in one request override this."""
+        sent = yield self._send(target)
+        slewing = yield self._slew(target)
+        return "\n".join((sent, slewing))
+
+    def reply_warning(self, reply: str) -> str | None:
+        """The TCS's own warning lines in ``reply`` (e.g. BTA's "Warning! Object Z > 79degr!")."""
+        return _join(*(line.strip() for line in reply.splitlines() if "warning" in line.lower()))
+
+    # ---- the policy ----
+
+    def _timed(self, d: defer.Deferred) -> defer.Deferred:
+        return d.addTimeout(self.timeout, self.reactor)
+
+    @defer.inlineCallbacks
+    def _connect(self):
+        try:
+            level, reply = yield self._timed(self._login())
+        except Exception as exc:
+            result = self._failed("connect", exc)
+            if result.refused:
+                self.level = 0
+            return result
+        self.level = int(level)
+        log.info("%s: logged in as %s, access level %d: %s", self.name, self.user or "-", self.level, reply)
+        return TcsResult("connect", True, reply=reply, level=self.level, sent=True)
+
+    @defer.inlineCallbacks
+    def _command(self, target: Target, slew: bool, send: bool = True):
+        action = "slew" if slew else "send"
+        vis = self.visibility(target.ra, target.dec)
+        warning = None
+        if not vis.ok:
+            low = (
+                f"{target.name or 'target'} is at altitude {vis.altitude:.1f} deg, zenith distance "
+                f"{vis.zenith_distance:.1f} > {self.site.zenith_limit:g} deg limit at {self.site.name}"
+            )
+            if slew:
+                log.warning("%s: slew refused, nothing sent: %s", self.name, low)
+                return TcsResult(action, False, refused=True, warning=f"{low}: slew refused, nothing sent",
+                                 level=self.level, target=target, altitude=vis.altitude)
+            warning = f"{low}: coordinates sent, do not slew"
+        if self.level is None:
+            login = yield self._connect()
+            if not login.ok:
+                return TcsResult(action, False, login.refused, login.unreachable, login.reply, warning,
+                                 login.error, login.level, login.sent, target, vis.altitude)
+        need = self.slew_level if slew else self.send_level
+        if self.level < need:
+            error = f"access level {self.level} < {need} needed to {action}: nothing sent"
+            log.warning("%s: %s %s refused: %s", self.name, action, target.label, error)
+            return TcsResult(action, False, refused=True, warning=warning, error=error, level=self.level,
+                             target=target, altitude=vis.altitude)
+        hook = (self._send_and_slew if send else self._slew) if slew else self._send
+        try:
+            reply = yield self._timed(hook(target))
+        except Exception as exc:
+            return self._failed(action, exc, target, warning, vis.altitude)
+        self.target = target
+        warning = _join(warning, self.reply_warning(reply))
+        log.info("%s: %s %s accepted: %s", self.name, action, target.label, reply)
+        return TcsResult(action, True, reply=reply, warning=warning, level=self.level, sent=True,
+                         target=target, altitude=vis.altitude)
+
+    def _failed(self, action, exc, target=None, warning=None, altitude=None) -> TcsResult:
+        """Turn a failure of the wire into a result, with one honest log line."""
+        what = f"{self.name}: {action}{' ' + target.label if target else ''}"
+        common = dict(warning=warning, level=self.level, target=target, altitude=altitude)
+        if isinstance(exc, TcsRefused):
+            log.warning("%s refused by the TCS: %s", what, exc.reply)
+            return TcsResult(action, False, refused=True, reply=exc.reply, sent=True, **common)
+        if isinstance(exc, TcsProtocolError):
+            log.warning("%s: unreadable reply (%s): %r", what, exc, exc.reply)
+            return TcsResult(action, False, reply=exc.reply, error=f"unreadable reply: {exc}", sent=True,
+                             **common)
+        if isinstance(exc, (defer.TimeoutError, defer.CancelledError)):
+            error = f"no reply within {self.timeout:g} s"
+        elif isinstance(exc, (TcsUnreachable, neterror.ConnectError, neterror.ConnectionClosed)):
+            error = f"cannot reach the TCS at {self.url}: {exc}"
+        else:
+            log.error("%s failed unexpectedly: %s: %s", what, type(exc).__name__, exc)
+            return TcsResult(action, False, error=f"{type(exc).__name__}: {exc}", **common)
+        log.warning("%s: %s", what, error)
+        return TcsResult(action, False, unreachable=True, error=error, **common)

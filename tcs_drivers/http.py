@@ -1,0 +1,95 @@
+"""One HTTP exchange with a TCS over twisted.web's Agent: form fields in, (status, text) out."""
+
+from __future__ import annotations
+
+import logging
+from io import BytesIO
+from typing import Mapping
+from urllib.parse import urlencode
+
+from twisted.internet import defer, protocol
+from twisted.web.client import Agent, FileBodyProducer, RequestTransmissionFailed, ResponseDone, ResponseFailed
+from twisted.web.http import PotentialDataLoss
+from twisted.web.http_headers import Headers
+
+from .base import TcsProtocolError, TcsUnreachable
+
+__all__ = ["FORM", "expect_ok", "http_request", "join_url"]
+
+log = logging.getLogger(__name__)
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def join_url(url: str, path: str) -> str:
+    """``url`` if it already names a path, else ``url`` + ``path`` (the configured default)."""
+    rest = url.split("://", 1)[-1]
+    return url if "/" in rest.rstrip("/") else url.rstrip("/") + "/" + path.lstrip("/")
+
+
+MAX_BODY = 1 << 20  # a TCS reply is a few lines; more is garbage, not worth the memory
+
+
+class _Collect(protocol.Protocol):
+    """The response body, whole (twisted's readBody warns on Agent's proxied transport in Twisted 26)."""
+
+    def __init__(self, done: defer.Deferred):
+        self.done, self.parts, self.size = done, [], 0
+
+    def dataReceived(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size <= MAX_BODY:
+            self.parts.append(data)
+
+    def connectionLost(self, reason) -> None:
+        if self.done.called:  # cancelled: the timeout already answered
+            return
+        if reason.check(ResponseDone, PotentialDataLoss):
+            self.done.callback(b"".join(self.parts))
+        else:
+            self.done.errback(reason)
+
+
+def read_body(response) -> defer.Deferred:
+    """Fire with the body of ``response``; cancelling closes the connection."""
+    collector = _Collect(defer.Deferred(lambda _: collector.transport.stopProducing()))
+    response.deliverBody(collector)
+    return collector.done
+
+
+@defer.inlineCallbacks
+def http_request(reactor, method: str, url: str, fields: Mapping[str, object] | None = None,
+                 body: bytes | None = None, content_type: str = FORM):
+    """``method`` ``url`` with ``fields`` (query string for GET, form body otherwise) or a raw ``body``.
+
+    Fires with ``(status, text)``; errbacks `TcsUnreachable` when the connection fails or the server
+    answers 5xx. Never logs the fields (they may hold a password).
+    """
+    query = urlencode({k: str(v) for k, v in (fields or {}).items()})
+    target = url
+    if method.upper() == "GET":
+        target = f"{url}?{query}" if query else url
+    elif body is None:
+        body = query.encode("ascii")
+    producer = FileBodyProducer(BytesIO(body)) if body is not None else None
+    headers = Headers({b"Content-Type": [content_type.encode()], b"User-Agent": [b"gcnmon"]})
+    log.debug("%s %s", method.upper(), url)
+    try:
+        response = yield Agent(reactor).request(method.upper().encode(), target.encode(), headers, producer)
+        data = yield read_body(response)
+    except (ResponseFailed, RequestTransmissionFailed) as exc:
+        # A cancelled request (our timeout) surfaces wrapped: unwrap it so the timeout reads as one.
+        if any(r.check(defer.CancelledError) for r in exc.reasons):
+            raise defer.CancelledError() from None
+        raise TcsUnreachable(f"connection failed: {exc.reasons[0].getErrorMessage()}") from None
+    text = data.decode("utf-8", "replace")
+    if response.code >= 500:
+        raise TcsUnreachable(f"HTTP {response.code}: {text.strip()[:100]}")
+    return response.code, text
+
+
+def expect_ok(status: int, text: str) -> str:
+    """``text`` if ``status`` is 200, else a protocol error carrying the reply."""
+    if status != 200:
+        raise TcsProtocolError(f"HTTP {status}", text)
+    return text

@@ -1,0 +1,103 @@
+"""Driver discovery through the ``gcnmon.tcs_drivers`` entry points, and a driver built from ``[tcs]``.
+
+A third-party package adds a TCS by declaring an entry point in that group; a driver that fails to
+load is logged and reported, and never stops the others or the app.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any, Mapping
+
+from gcnmon.sky import SITE_PRESETS, Site
+
+from .base import TcsDriver
+from .credentials import Secret, resolve_password
+
+__all__ = ["GROUP", "DriverInfo", "available", "discover", "load_driver", "create_driver", "site_from_config"]
+
+log = logging.getLogger(__name__)
+
+GROUP = "gcnmon.tcs_drivers"
+
+
+@dataclass(frozen=True)
+class DriverInfo:
+    """One entry point and what happened when it was loaded."""
+
+    name: str
+    target: str  # "module:Class"
+    driver: type[TcsDriver] | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.driver is not None
+
+
+def available() -> dict[str, EntryPoint]:
+    """The installed entry points of the group, by name (nothing imported)."""
+    return {ep.name: ep for ep in entry_points(group=GROUP)}
+
+
+def _load(ep: EntryPoint) -> DriverInfo:
+    try:
+        cls = ep.load()
+    except Exception as exc:  # a broken plugin must not take the others down
+        log.error("TCS driver %s (%s) failed to load: %s: %s", ep.name, ep.value, type(exc).__name__, exc)
+        return DriverInfo(ep.name, ep.value, error=f"{type(exc).__name__}: {exc}")
+    if not (isinstance(cls, type) and issubclass(cls, TcsDriver)):
+        log.error("TCS driver %s (%s) is not a TcsDriver subclass", ep.name, ep.value)
+        return DriverInfo(ep.name, ep.value, error="not a tcs_drivers.base.TcsDriver subclass")
+    return DriverInfo(ep.name, ep.value, driver=cls)
+
+
+def discover() -> list[DriverInfo]:
+    """Load every installed driver, each failure isolated; sorted by name."""
+    return [_load(ep) for _, ep in sorted(available().items())]
+
+
+def load_driver(name: str) -> type[TcsDriver]:
+    """The driver class registered as ``name``; KeyError if none, ImportError if it fails to load."""
+    eps = available()
+    if name not in eps:
+        raise KeyError(f"no TCS driver {name!r}; installed: {', '.join(sorted(eps)) or 'none'}")
+    info = _load(eps[name])
+    if info.driver is None:
+        raise ImportError(f"TCS driver {name!r}: {info.error}")
+    return info.driver
+
+
+def site_from_config(tcs: Mapping[str, Any]) -> Site:
+    """The preset named by ``site`` (default BTA), with ``zenith_limit`` overriding when positive."""
+    name = tcs.get("site") or "BTA"
+    if name not in SITE_PRESETS:
+        raise ValueError(f"unknown site {name!r}; known: {', '.join(SITE_PRESETS)}")
+    site = SITE_PRESETS[name]
+    limit = float(tcs.get("zenith_limit") or 0)
+    if limit > 0:
+        site = Site(site.name, site.latitude, site.longitude, site.height, limit)
+    return site
+
+
+def create_driver(tcs: Mapping[str, Any], *, password: Secret | None = None, **kwargs) -> TcsDriver:
+    """A driver from the ``[tcs]`` config table; ``kwargs`` (reactor, now, ...) go to the constructor.
+
+    The password, unless given, comes from ``password_env``, the keyring, then ``password``.
+    """
+    name = tcs.get("driver") or "dummy"
+    cls = load_driver(name)
+    user = tcs.get("user", "")
+    if password is None and cls.needs_password:
+        password = resolve_password(
+            env=tcs.get("password_env") or None,
+            keyring_service=tcs.get("keyring_service") or None,
+            user=user or name,
+            config_value=tcs.get("password", ""),
+        )
+    options = tcs.get(name) if isinstance(tcs.get(name), Mapping) else {}
+    kwargs.setdefault("site", site_from_config(tcs))
+    kwargs.setdefault("timeout", float(tcs.get("timeout", 10.0)))
+    return cls(tcs.get("url", ""), user=user, password=password, options=options, **kwargs)

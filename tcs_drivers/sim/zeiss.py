@@ -1,0 +1,113 @@
+"""Zeiss-1000 TCS simulator: the XML-RPC methods `tcs_drivers.zeiss` assumes, as a twisted.web server."""
+
+from __future__ import annotations
+
+import logging
+from xmlrpc.client import Fault
+
+from twisted.web import resource
+
+from ..twxmlrpc import XMLRPC, NoSuchFunction
+
+from ..base import Target
+from ..coords import format_dec, format_ra
+from ..zeiss import ZeissDriver
+from .core import Account, SimTelescope
+
+__all__ = ["DEFAULT_ACCOUNTS", "ZeissRPC", "make_root"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ACCOUNTS = [Account("observer", "observer", 2), Account("astronomer", "astronomer", 4)]
+
+# Fault codes: what the TCS's refusals carry besides their text.
+WRONG_PASSWORD, ACCESS, BELOW_LIMIT, LOCAL_MODE, BAD_REQUEST = 1, 2, 3, 4, 5
+
+
+class ZeissRPC(XMLRPC):
+    """``login``, ``send_coordinates``, ``slew`` (names from the driver's options) and ``status``."""
+
+    def __init__(self, telescope: SimTelescope, options=None):
+        super().__init__(allowNone=True)
+        self.telescope = telescope
+        names = {**ZeissDriver.DEFAULTS, **(options or {})}
+        self._methods = {
+            names["login_method"]: self.login,
+            names["send_method"]: self.send_coordinates,
+            names["slew_method"]: self.slew,
+            "status": self.status,
+        }
+
+    def lookupProcedure(self, procedurePath):
+        try:
+            return self._methods[procedurePath]
+        except KeyError:
+            raise NoSuchFunction(self.NOT_FOUND, f"procedure {procedurePath} not found") from None
+
+    def listProcedures(self):
+        return list(self._methods)
+
+    def _level(self, user, password, need: int, what: str) -> int:
+        level = self.telescope.level(str(user), str(password))
+        if level is None:
+            raise Fault(WRONG_PASSWORD, "Wrong user or password")
+        if level < need:
+            raise Fault(ACCESS, f"Access denied: level {level} may not {what} ({need} needed)")
+        if self.telescope.fault == "refuse":
+            raise Fault(LOCAL_MODE, "TCS is in local mode: remote commands refused")
+        return level
+
+    def login(self, user, password):
+        level = self.telescope.level(str(user), str(password))
+        if level is None:
+            raise Fault(WRONG_PASSWORD, "Wrong user or password")
+        log.info("sim zeiss: %s logged in, level %d", user, level)
+        return level
+
+    def send_coordinates(self, user, password, ra_hours, dec, epoch, name):
+        tel = self.telescope
+        try:
+            target = Target(float(ra_hours) * 15.0, float(dec), float(epoch), str(name))
+        except (TypeError, ValueError) as exc:
+            raise Fault(BAD_REQUEST, f"Bad coordinates: {exc}") from None
+        try:
+            self._level(user, password, ZeissDriver.send_level, "send coordinates")
+        except Fault as fault:
+            tel.record("target", str(user), target, False, fault.faultString)
+            raise
+        tel.set_target(target)
+        reply = f"Coordinates of {target.name} received: RA {format_ra(target.ra)} Dec {format_dec(target.dec)}"
+        zd = tel.zenith_distance(target)
+        if zd > tel.site.zenith_limit:
+            reply += f"\nWarning! Object Z = {zd:.1f} > {tel.site.zenith_limit:g} degr"
+        tel.record("target", str(user), target, True, reply)
+        return reply
+
+    def slew(self, user, password):
+        tel = self.telescope
+        try:
+            self._level(user, password, ZeissDriver.slew_level, "slew")
+            if tel.target is None:
+                raise Fault(BAD_REQUEST, "No coordinates to slew to")
+            zd = tel.zenith_distance(tel.target)
+            if zd > tel.site.zenith_limit:
+                raise Fault(BELOW_LIMIT, f"Object Z = {zd:.1f} > {tel.site.zenith_limit:g} degr: slew refused")
+        except Fault as fault:
+            tel.record("slew", str(user), tel.target, False, fault.faultString)
+            raise
+        seconds = tel.start_slew()
+        reply = f"Slewing to {tel.target.name}: about {seconds:.0f} s"
+        tel.record("slew", str(user), tel.target, True, reply)
+        return reply
+
+    def status(self):
+        tel = self.telescope
+        return {"ra_hours": tel.ra / 15.0, "dec": tel.dec, "state": tel.state(),
+                "target": tel.target.name if tel.target else ""}
+
+
+def make_root(telescope: SimTelescope, options=None) -> resource.Resource:
+    root = resource.Resource()
+    path = {**ZeissDriver.DEFAULTS, **(options or {})}["path"]
+    root.putChild(path.strip("/").encode(), ZeissRPC(telescope, options))
+    return root

@@ -1,0 +1,48 @@
+"""Fixtures for the TCS driver tests: simulators on 127.0.0.1:0 and drivers pointed at them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tcs_drivers.alpaca import AlpacaDriver
+from tcs_drivers.bta import BtaDriver
+from tcs_drivers.sim import start_simulator
+from tcs_drivers.zeiss import ZeissDriver
+
+# At the BTA (latitude 43.6 N) Dec +89 is always at zenith distance 45-48 deg (inside the 79 deg limit)
+# and Dec -60 never rises: both hold at any time of day, so no clock needs faking for the limit.
+HIGH = dict(ra=285.75970833, dec=89.0, name="GRB HIGH")
+LOW = dict(ra=285.75970833, dec=-60.0, name="GRB LOW")
+
+DRIVERS = {"zeiss": ZeissDriver, "bta": BtaDriver, "alpaca": AlpacaDriver}
+# (user, password) allowed to send only, and allowed to slew too; Alpaca is open.
+SENDER = {"zeiss": ("observer", "observer"), "bta": ("", "level2"), "alpaca": ("", None)}
+SLEWER = {"zeiss": ("astronomer", "astronomer"), "bta": ("", "level4"), "alpaca": ("", None)}
+
+
+@pytest.fixture
+def sims(wait_for):
+    """``start(kind, **kwargs)`` starts a simulator; all are stopped after the test."""
+    started = []
+
+    def start(kind, **kwargs):
+        sim = start_simulator(kind, 0, "127.0.0.1", **kwargs)
+        started.append(sim)
+        return sim
+
+    yield start
+    for sim in started:
+        wait_for(sim.stop(), 5)
+
+
+@pytest.fixture
+def driver_for():
+    """``driver_for(sim, account, **kwargs)``: the matching driver aimed at ``sim``."""
+
+    def make(sim, account=None, **kwargs):
+        user, password = account or SLEWER[sim.kind]
+        url = sim.url if sim.kind == "zeiss" else sim.base_url  # both forms must work
+        kwargs.setdefault("timeout", 5.0)
+        return DRIVERS[sim.kind](url, user=user, password=password, **kwargs)
+
+    return make
