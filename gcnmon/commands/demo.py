@@ -1,0 +1,86 @@
+"""``gcnmon demo``: the whole monitor offline: real notices replayed on loopback, a TCS simulator, the GUI."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+__all__ = ["NAME", "HELP", "configure", "run"]
+
+NAME = "demo"
+HELP = "try gcnmon offline: real notices replayed locally, a simulated telescope, the monitor window"
+
+log = logging.getLogger(__name__)
+
+EPILOG = """\
+What happens: a local VTP stream (127.0.0.1, a free port) replays real GCN notices shipped with
+gcnmon: an SVOM/ECLAIRs burst (an alarm and a dialog: click "Send and Slew" and watch the simulated
+telescope in the status bar), a Fermi GBM series that is only listed while that dialog is open, a
+refinement of the SVOM position, then its retraction. The SVOM position is moved to a point that is
+up at the site now, so the altitude check passes; the log book says so. Close the window (or Ctrl+C)
+to quit. Nothing is sent to the internet.
+"""
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    from ..demo.session import TELESCOPES  # light: no Qt, no reactor
+
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
+    parser.add_argument("--tel", choices=sorted(TELESCOPES), default="zeiss",
+                        help="simulated TCS: Zeiss-1000 XML-RPC (default), BTA HTTP/CGI or ASCOM Alpaca")
+    parser.add_argument("--interval", type=_positive, default=10.0, metavar="S",
+                        help="seconds between two notices of the story (default 10)")
+    parser.add_argument("--loop", action="store_true", help="tell the story again and again")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="keep the archive, log book and config in DIR (default: a temporary folder)")
+    parser.add_argument("--mute", action="store_true", help="no alarm sound")
+    parser.add_argument("--quit-after", type=_positive, metavar="S", help="quit by itself after S seconds")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..bootstrap import install_loops
+
+    qapp, loop = install_loops(sys.argv)
+    from twisted.internet import reactor
+
+    from ..demo import start_demo
+
+    qapp.setQuitOnLastWindowClosed(False)  # quitting goes through the reactor, which stops the demo first
+    result = {"code": 0}
+
+    def say(text: str) -> None:
+        print(f"gcnmon demo: {text}", flush=True)
+
+    def stop() -> None:
+        if reactor.running:
+            reactor.stop()
+
+    def begin() -> None:
+        try:
+            session = start_demo(args.tel, interval=args.interval, loop=args.loop, keep=args.keep,
+                                 muted=args.mute, say=say)
+        except Exception as exc:  # a port, a folder, a broken install: say it in one line and leave
+            log.debug("demo failed to start", exc_info=True)
+            print(f"gcnmon demo: cannot start: {type(exc).__name__}: {exc}", file=sys.stderr)
+            result["code"] = 1
+            stop()
+            return
+        session.app.window.quit_requested.connect(stop)
+        reactor.addSystemEventTrigger("before", "shutdown", session.stop)
+        if args.quit_after:
+            reactor.callLater(args.quit_after, stop)
+        say("close the window or press Ctrl+C to quit")
+
+    reactor.callWhenRunning(begin)
+    reactor.run()
+    loop.close()
+    return result["code"]

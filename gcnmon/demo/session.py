@@ -1,0 +1,221 @@
+"""One demo session: a TCS simulator, the story's VTP feed and the monitor wired to both, in a folder."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from twisted.internet import defer, task
+
+from ..logbook import sexagesimal_dec, sexagesimal_ra
+from .feed import DemoFeed
+from .story import STORY, load_story, prepare_round, rename
+
+__all__ = ["Telescope", "TELESCOPES", "DemoSession", "start_demo", "demo_config"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Telescope:
+    """A simulated TCS for ``--tel``: simulator kind, site preset and an account that may slew."""
+
+    kind: str
+    site: str
+    user: str
+    password: str  # the simulator's built-in demo account, never a real one
+
+    @property
+    def station(self) -> str:
+        return self.kind
+
+
+TELESCOPES = {
+    "zeiss": Telescope("zeiss", "Zeiss-1000", "astronomer", "astronomer"),  # level 4 >= 3 slews
+    "bta": Telescope("bta", "BTA", "", "level4"),  # the BTA TCS slews from level 4
+    "alpaca": Telescope("alpaca", "Zeiss-1000", "", ""),  # Alpaca has no login; CanSlewAsync gives slew
+}
+
+
+def demo_config(folder: Path, port: int, tel: Telescope, sim_url: str, muted: bool = False):
+    """Write ``gcnmon-demo.toml`` in ``folder`` (a real station's file looks the same) and load it."""
+    from ..config import load_config
+
+    q = json.dumps  # a JSON string is a valid TOML basic string (paths with backslashes too)
+    text = f"""\
+# Written by `gcnmon demo`: the same keys a station's gcnmon.toml has (see README).
+[station]
+name = {q(tel.station)}
+
+[sources]
+vtp = [{q(f"127.0.0.1:{port}")}]
+kafka = false
+
+[archive]
+path = {q(str(folder / "archive.sqlite"))}
+
+[logbook]
+dir = {q(str(folder))}
+
+[site]
+preset = {q(tel.site)}
+
+[sound]
+muted = {str(muted).lower()}
+
+[tcs]
+driver = {q(tel.kind)}
+name = {q(f"{tel.site} simulator")}
+url = {q(sim_url)}
+user = {q(tel.user)}
+site = {q(tel.site)}
+# The simulator's demo password is handed over in memory: a station keeps its password in the
+# keyring or in the environment variable named by password_env, not here.
+"""
+    path = folder / "gcnmon-demo.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path)
+
+
+def _driver(cfg, tel: Telescope, reactor):
+    """The ``[tcs]`` driver through the registry, as ``gcnmon run`` builds it."""
+    from tcs_drivers.credentials import Secret
+    from tcs_drivers.registry import create_driver
+
+    password = Secret(tel.password) if tel.password else None
+    try:
+        return create_driver(cfg.section("tcs"), password=password, reactor=reactor)
+    except KeyError as exc:
+        # Entry points come from the installed metadata: a checkout not re-installed has none yet.
+        log.warning("%s; using the built-in %s driver (re-run `pip install -e .` to register drivers)",
+                    exc.args[0], tel.kind)
+        from tcs_drivers import alpaca, bta, zeiss
+        from tcs_drivers.registry import site_from_config
+
+        cls = {"zeiss": zeiss.ZeissDriver, "bta": bta.BtaDriver, "alpaca": alpaca.AlpacaDriver}[tel.kind]
+        return cls(cfg.get("tcs.url"), user=tel.user, password=password, site=site_from_config(cfg.section("tcs")),
+                   reactor=reactor)
+
+
+@dataclass
+class DemoSession:
+    """What ``start_demo`` started; ``stop()`` undoes it all (and removes a throw-away folder)."""
+
+    app: Any
+    sim: Any
+    feed: DemoFeed
+    folder: Path
+    say: Callable[[str], None]
+    tmp: tempfile.TemporaryDirectory | None = None
+    moves: list = field(default_factory=list)
+    status: task.LoopingCall | None = None
+    _state: str = ""
+
+    @property
+    def logbook_path(self) -> Path:
+        return self.app.logbook.path
+
+    def show_status(self) -> None:
+        """The simulated telescope in the main window's TCS status; each change of state in the log book."""
+        tel, driver = self.sim.telescope, self.app.driver
+        state = tel.state()
+        where = f"RA {sexagesimal_ra(tel.ra)} Dec {sexagesimal_dec(tel.dec)}"
+        doing = f"slewing to {tel.target.name}" if state == "slewing" else state
+        level = "not logged in" if driver.level is None else f"level {driver.level}"
+        self.app.window.set_tcs(f"{driver.title}, {level} · simulator: {doing}, {where}", driver.can_slew)
+        if state != self._state:
+            self._state = state
+            line = f"simulated telescope {doing}" + (f", at {where}" if state != "slewing" else "")
+            self.app.logbook.write(f"DEMO    {line}")
+            self.say(line)
+
+    def stop(self) -> defer.Deferred:
+        if self.status is not None and self.status.running:
+            self.status.stop()
+        d = defer.DeferredList([defer.maybeDeferred(self.feed.stop), self.app.stop(),
+                                defer.maybeDeferred(self.sim.stop)], consumeErrors=True)
+        d.addCallback(lambda _: self.tmp.cleanup() if self.tmp is not None else None)
+        return d
+
+
+def _first_round(archive, story) -> int:
+    """The first ``--loop`` round whose packets a kept archive has not seen (it drops duplicates)."""
+    from ..notice import parse
+
+    first = next(payload for step, payload in story if step.moves)
+    return next(r for r in itertools.count(1) if archive.get(parse(rename(first, r)).ivorn) is None)
+
+
+def _wait_for_login(driver, reactor, timeout: float = 10.0) -> defer.Deferred:
+    """Fires once the driver knows its access level (so the first dialog has its TCS buttons)."""
+
+    async def wait():
+        for _ in range(int(timeout / 0.05)):
+            if driver.level is not None:
+                return
+            await task.deferLater(reactor, 0.05, lambda: None)
+        log.warning("demo: the TCS has not answered the login: dialogs offer Acknowledge only")
+
+    return defer.ensureDeferred(wait())
+
+
+def start_demo(tel: str = "zeiss", *, interval: float = 10.0, loop: bool = False, keep: str | Path | None = None,
+               muted: bool = False, pace_clock=None, show: bool = True, tray: bool | None = False,
+               say: Callable[[str], None] | None = None, clock: Callable[[], datetime] | None = None,
+               reactor=None) -> DemoSession:
+    """Start the simulator, the feed and the monitor (the loops must be installed); returns the session.
+
+    ``keep``: the folder for the archive, the log book and the demo's config (default: a temporary one,
+    removed by ``stop()``). ``pace_clock`` paces the story (tests pass a ``task.Clock``).
+    """
+    from ..app import build_app
+    from ..sky import SITE_PRESETS
+    from tcs_drivers.sim import start_simulator
+
+    if reactor is None:
+        from twisted.internet import reactor
+    telescope, clock = TELESCOPES[tel], clock or (lambda: datetime.now(timezone.utc))
+    say = say or (lambda text: log.info("demo: %s", text))
+    tmp = None if keep else tempfile.TemporaryDirectory(prefix="gcnmon-demo-")
+    folder = Path(keep or tmp.name).expanduser()
+    folder.mkdir(parents=True, exist_ok=True)
+    site = SITE_PRESETS[telescope.site]
+    sim = start_simulator(telescope.kind, site=site, reactor=reactor)
+    story = load_story()
+    feed = DemoFeed(lambda r: None, interval=interval, loop=loop, clock=pace_clock, reactor=reactor)
+    cfg = demo_config(folder, feed.listen(), telescope, sim.url, muted)
+    app = build_app(cfg, driver=_driver(cfg, telescope, reactor), tray=tray, clock=clock)
+    session = DemoSession(app, sim, feed, folder, say, tmp)
+    base = _first_round(app.archive, story) - 1
+
+    def prepare(round_no: int):
+        if round_no > 1 and app.arbiter.current is not None and app.arbiter.current.retracted:
+            app.arbiter.close("demo: next round")  # the observer would close the retracted dialog
+        steps, move = prepare_round(story, site, clock(), base + round_no)
+        session.moves.append(move)
+        app.logbook.write(f"DEMO    {move.line}")
+        app.window.statusBar().showMessage(f"demo: {move.short}")
+        say(move.line)
+        return steps
+
+    def on_step(round_no: int, index: int, step) -> None:
+        text = f"round {base + round_no}, step {index + 1}/{len(STORY)}: {step.caption}"
+        app.logbook.write(f"DEMO    {text} ({step.file})")
+        say(text)
+
+    feed.prepare, feed.on_step = prepare, on_step
+    feed.ready = lambda: _wait_for_login(app.driver, reactor)
+    app.window.setWindowTitle(f"gcnmon demo — {app.driver.title} simulator — {folder}")
+    app.start(show=show)
+    session.status = task.LoopingCall(session.show_status)
+    session.status.clock = reactor
+    session.status.start(1.0)
+    feed.start()
+    say(f"archive, log book and config in {folder}" + (" (removed at exit; --keep DIR keeps them)" if tmp else ""))
+    return session
