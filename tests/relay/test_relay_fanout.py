@@ -1,0 +1,157 @@
+"""The relay's broker without sockets (StringTransport, task.Clock): acks, drops, what subscribers send."""
+
+from __future__ import annotations
+
+import logging
+import struct
+
+import pytest
+from gcn.voeventclient import _form_response
+from twisted.internet import task
+from twisted.internet.address import IPv4Address
+from twisted.internet.testing import StringTransport
+
+from gcnmon.relay.access import AllowList
+from gcnmon.relay.fanout import quick_ack_origin
+from gcnmon.relay.service import Relay
+from gcnmon.stream.vtp import messages
+
+IVORN = "ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_1156572-727"
+
+
+def frames(transport: StringTransport) -> list[messages.Frame]:
+    data, out = transport.value(), []
+    transport.clear()
+    while data:
+        (n,) = struct.unpack("!I", data[:4])
+        out.append(messages.classify(data[4 : 4 + n], 1 << 20))
+        data = data[4 + n :]
+    return out
+
+
+class Wired:
+    """A Relay on a task.Clock with subscribers on StringTransports."""
+
+    def __init__(self, intake, **kw):
+        self.clock = task.Clock()
+        self.relay = Relay(intake, allow=AllowList("127.0.0.1/32"), reactor=self.clock, **kw)
+        self.relay.broker.startFactory()
+
+    def connect(self, port: int = 40000):
+        addr = IPv4Address("TCP", "127.0.0.1", port)
+        proto = self.relay.broker.buildProtocol(addr)
+        transport = StringTransport(peerAddress=addr)
+        proto.makeConnection(transport)
+        assert [f.role for f in frames(transport)] == ["authenticate"]
+        return proto, transport
+
+    def send(self, proto, payload: bytes) -> None:
+        proto.dataReceived(struct.pack("!I", len(payload)) + payload)
+
+
+@pytest.fixture
+def wired(intake):
+    w = Wired(intake)
+    yield w
+    w.relay.broker.stopFactory()
+
+
+@pytest.mark.parametrize("ack", [
+    messages.ack("ivo://gcnmon/workstation", IVORN),  # gcnmon
+    _form_response("ack", IVORN, "ivo://pygcn", "2024-01-01T00:00:00"),  # pygcn
+    b"<?xml version='1.0' encoding='UTF-8'?>\n<trn:Transport xmlns:trn=\"http://www.telescope-networks.org/xml/"
+    b"Transport/v1.1\" version=\"1.0\" role=\"ack\">\n  <Origin>" + IVORN.encode() + b"</Origin>\n</trn:Transport>",
+])  # fmt: skip
+def test_quick_ack_reads_the_acks_real_peers_write(ack):
+    assert quick_ack_origin(ack) == IVORN
+
+
+@pytest.mark.parametrize("frame", [
+    messages.nak("ivo://me", IVORN, "no"), messages.iamalive_response("ivo://me", "ivo://relay"),
+    messages.ack("ivo://me", "ivo://a/b#x&amp;y"),  # an entity: the full parse decodes it
+    messages.ack("ivo://me", IVORN) + b" " * 3000, b"<VOEvent role='ack'><Origin>x</Origin></VOEvent>"])  # fmt: skip
+def test_quick_ack_leaves_everything_else_to_the_full_parse(frame):
+    assert quick_ack_origin(frame) is None
+
+
+def test_new_notice_goes_to_every_subscriber_byte_for_byte_and_acks_settle_it(wired, voevents):
+    (a, ta), (b, tb) = wired.connect(1), wired.connect(2)
+    notice = wired.relay.on_packet(voevents[0], "vtp://upstream:8099")
+    sent_a, sent_b = ta.value(), tb.value()
+    assert sent_a == sent_b == struct.pack("!I", len(voevents[0])) + voevents[0]
+    done = wired.relay.broker.protocols[0].unacked[0][1].done
+    wired.send(a, messages.ack("ivo://ws/a", notice.ivorn))
+    wired.send(b, _form_response("ack", notice.ivorn, "ivo://ws/b", "2024-01-01T00:00:00"))
+    assert done.called and done.result == 2 and wired.relay.broker.acks == 2
+
+
+def test_duplicate_and_json_are_archived_but_not_sent(wired, voevents, data_file, archive):
+    _, transport = wired.connect()
+    wired.relay.on_packet(voevents[0], "kafka:a")
+    transport.clear()
+    assert wired.relay.on_packet(voevents[0], "vtp://b:8099") is None
+    assert wired.relay.on_packet(data_file("json/igwn_preliminary.json").read_bytes(), "kafka:igwn.gwalert")
+    assert transport.value() == b""
+    assert (wired.relay.relayed, wired.relay.duplicates, wired.relay.held_back) == (1, 1, 1)
+    assert len(archive.recent(10)) == 2
+
+
+def test_a_voevent_sent_by_a_subscriber_is_ignored_and_never_archived(wired, voevents, archive, caplog):
+    proto, transport = wired.connect()
+    with caplog.at_level(logging.WARNING):
+        wired.send(proto, voevents[1])
+        wired.send(proto, b"<not-xml")
+    assert archive.recent(10) == [] and wired.relay.relayed == 0
+    assert "sent voevent (role 'observation'); ignored" in caplog.text
+    assert "sent an unreadable frame" in caplog.text
+    assert transport.value() == b"" and transport.connected  # no answer; an odd peer, not yet a dropped one
+
+
+def test_subscriber_that_misses_iamalive_is_dropped_and_logged(wired, caplog):
+    quiet, tq = wired.connect(1)
+    lively, tl = wired.connect(2)
+    interval = wired.relay.broker.IAMALIVE_INTERVAL
+    wired.clock.advance(interval)
+    assert [f.role for f in frames(tq)] == ["iamalive"] == [f.role for f in frames(tl)]
+    wired.send(lively, messages.iamalive_response("ivo://ws/lively", "ivo://gcnmon/relay"))
+    with caplog.at_level(logging.WARNING):
+        wired.clock.advance(interval)
+    assert tq.disconnecting or tq.disconnected
+    assert "dropped: no answer to iamalive" in caplog.text and "127.0.0.1:1" in caplog.text
+    assert not (tl.disconnecting or tl.disconnected) and wired.relay.broker.dropped == 1
+
+
+def test_subscriber_that_naks_is_dropped(wired, voevents, caplog):
+    proto, transport = wired.connect()
+    notice = wired.relay.on_packet(voevents[0], "kafka:t")
+    with caplog.at_level(logging.WARNING):
+        wired.send(proto, messages.nak("ivo://ws", notice.ivorn, "schema says no"))
+    assert transport.disconnecting or transport.disconnected
+    assert f"nak for {notice.ivorn}: schema says no" in caplog.text
+
+
+def test_subscriber_behind_its_bounded_queue_is_dropped_alone(intake, voevents, caplog):
+    wired = Wired(intake, queue_limit=3)
+    stuck, ts = wired.connect(1)
+    _, tf = wired.connect(2)
+    stuck.pauseProducing()  # what the transport does when its buffer is full
+    with caplog.at_level(logging.WARNING):
+        for payload in voevents[:5]:
+            wired.relay.on_packet(payload, "kafka:t")
+    assert ts.disconnecting or ts.disconnected
+    assert "fell 3 frames behind (queue full)" in caplog.text
+    assert len(frames(tf)) == 5 and not tf.disconnecting
+    wired.relay.broker.stopFactory()
+
+
+def test_refusals_are_logged(intake, caplog):
+    wired = Wired(intake, max_subscribers=1)
+    wired.connect()
+    with caplog.at_level(logging.WARNING):
+        assert wired.relay.broker.buildProtocol(IPv4Address("TCP", "127.0.0.2", 5)) is None
+        assert wired.relay.broker.buildProtocol(IPv4Address("TCP", "127.0.0.1", 6)) is None
+    assert "refused subscriber from 127.0.0.2: not on the allow-list" in caplog.text
+    assert "refused subscriber from 127.0.0.1: already 1 subscribers (the maximum)" in caplog.text
+    assert wired.relay.broker.refused == 2
+    assert "1 subscriber(s), 0 notice(s) sent, 0 ack(s), 0 dropped, 2 refused" in wired.relay.summary()
+    wired.relay.broker.stopFactory()
