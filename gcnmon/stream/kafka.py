@@ -42,6 +42,8 @@ def consumer_config(section: Mapping[str, Any], station: str = "gcnmon") -> tupl
         "session.timeout.ms": session_ms,
         "heartbeat.interval.ms": max(100, session_ms // 3),
     }
+    if section.get("fetch_wait_max_ms"):  # brokers that do not answer a fetch early (librdkafka's mock)
+        config["fetch.wait.max.ms"] = int(section["fetch_wait_max_ms"])
     if section.get("bootstrap"):
         # A self-hosted mirror or a test broker: plaintext, no credentials (gcn-kafka would otherwise
         # default to NASA's cluster and SASL/OIDC).
