@@ -30,12 +30,25 @@ _LINK_ERRORS = {"_TRANSPORT", "_ALL_BROKERS_DOWN", "_RESOLVE", "_AUTHENTICATION"
                 "_TIMED_OUT", "SASL_AUTHENTICATION_FAILED"}
 
 
+class _OnlyWhenDebugging(logging.Filter):
+    """librdkafka logs every failed reconnect; ``error_cb`` already gave the one clear line. Show its
+    own chatter only with ``-vv``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return logging.getLogger("gcnmon").isEnabledFor(logging.DEBUG)
+
+
+_LIBRDKAFKA_LOG = logging.getLogger(__name__ + ".librdkafka")
+_LIBRDKAFKA_LOG.addFilter(_OnlyWhenDebugging())
+
+
 def consumer_config(section: Mapping[str, Any], station: str = "gcnmon") -> tuple[dict, dict]:
     """``(config, gcn_kafka keyword arguments)`` for ``gcn_kafka.Consumer``; holds the secret: never log it."""
     # After a crash the group waits this long for the dead member before the restarted one gets the
     # partitions; librdkafka's 45 s default is long for an observer waiting on a restart.
     session_ms = int(section.get("session_timeout_ms") or 10000)
     config = {
+        "logger": _LIBRDKAFKA_LOG,
         "group.id": _group_id(section, station),
         "enable.auto.commit": False,  # we commit after the archive has the notice
         "auto.offset.reset": section.get("offset_reset") or "latest",
