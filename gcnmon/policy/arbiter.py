@@ -129,7 +129,7 @@ class Arbiter:
 
     def _new_alert(self, notice: Notice, cls: Classification, now: datetime) -> Alert:
         group, reason = cls.group, cls.reason
-        verdict = self.visibility.for_notice(notice, now) if self.visibility else None
+        verdict = self._verdict(notice, now)
         downgraded = False
         inform = self.policy.inform_group
         if (
@@ -143,6 +143,16 @@ class Arbiter:
             reason = f"{reason}; downgraded to {inform.name}: not observable tonight"
         deadline = now + timedelta(seconds=group.timeout)
         return Alert(next(self._ids), notice, group, reason, now, deadline, verdict, downgraded)
+
+    def _verdict(self, notice: Notice, now: datetime):
+        """The visibility verdict, or None (no site, no position, or a failure: logged, not raised)."""
+        if self.visibility is None:
+            return None
+        try:
+            return self.visibility.for_notice(notice, now)
+        except Exception as exc:  # a bad coordinate must not cost the observer the alert itself
+            log.warning("no visibility verdict for %s: %s", describe(notice), exc)
+            return None
 
     def _show(self, alert: Alert, now: datetime, why: str) -> Event:
         alert.opened = alert.opened or now
@@ -198,7 +208,7 @@ class Arbiter:
         after = alert.shown_fields()
         alert.changed = frozenset(k for k in after if after[k] != before[k])
         if self.visibility and {"ra", "dec"} & alert.changed:
-            alert.verdict = self.visibility.for_notice(alert.best, now)
+            alert.verdict = self._verdict(alert.best, now)
         changed = ", ".join(sorted(alert.changed)) or "nothing"
         line = f"UPDATE  {alert.title} [{alert.group.name}]: {why}; changed {changed}"
         return self._emit(Update(now, line, alert, alert.changed))

@@ -227,3 +227,15 @@ def test_every_event_is_one_log_line_and_a_broken_slot_is_survived(clock, caplog
 def test_bad_mode_is_refused(clock):
     with pytest.raises(ValueError):
         arbiter(clock, [], mode="stack")
+
+
+def test_a_failing_verdict_costs_only_the_verdict(clock, caplog):
+    class Broken:
+        def for_notice(self, notice, when):
+            raise ValueError("latitude out of range")
+
+    arb = arbiter(clock, [], visibility=Broken())
+    with caplog.at_level(logging.WARNING, logger="gcnmon.policy.arbiter"):
+        shown = arb.offer(notice())
+    assert shown.kind == "Show" and shown.alert.verdict is None
+    assert "no visibility verdict for Swift BAT_GRB_Pos #1: latitude out of range" in caplog.text
