@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import struct
+import sys
+from pathlib import Path
 
 import pytest
 from gcn.voeventclient import _form_response
@@ -16,17 +18,10 @@ from gcnmon.relay.fanout import quick_ack_origin
 from gcnmon.relay.service import Relay
 from gcnmon.stream.vtp import messages
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "stream" / "vtp"))  # the VTP tests' frame decoder
+from vtp_helpers import sent_frames as frames  # noqa: E402
+
 IVORN = "ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_1156572-727"
-
-
-def frames(transport: StringTransport) -> list[messages.Frame]:
-    data, out = transport.value(), []
-    transport.clear()
-    while data:
-        (n,) = struct.unpack("!I", data[:4])
-        out.append(messages.classify(data[4 : 4 + n], 1 << 20))
-        data = data[4 + n :]
-    return out
 
 
 class Wired:
