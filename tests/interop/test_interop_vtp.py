@@ -97,3 +97,19 @@ def test_pygcn_serve_delivers_to_gcnmon_listen(spawn, venv_bin, tmp_path, env, w
     wait_until(lambda: len(json_lines(listener.out())) >= len(files), 30)
     got = json_lines(listener.out())
     assert sorted(n["ivorn"] for n in got) == sorted(ivorn_of(p) for p in files)
+
+
+def test_comet_subscriber_acks_everything_gcnmon_replay_sends(spawn, venv_bin, tmp_path, env, wait_until):
+    files = sorted((HERE.parent / "data" / "aware").glob("*.xml"))[:4]
+    replay = spawn([venv_bin / "gcnmon", "replay", *files, "--port", "0", "--interval", "0"], "replay", env=env)
+    wait_until(lambda: "listening on vtp://127.0.0.1:" in replay.out(), 20)
+    port = int(replay.out().split("vtp://127.0.0.1:")[1].split()[0])
+    saved, eventdb = tmp_path / "saved", tmp_path / "eventdb"
+    saved.mkdir(), eventdb.mkdir()
+    # Comet answers our authenticate and acks each event, or it would not be counted below.
+    spawn([sys.executable, HERE / "comet_loopback.py", f"--remote=127.0.0.1:{port}", f"--eventdb={eventdb}",
+           "--save-event", f"--save-event-directory={saved}", "--verbose"], "comet", env=env)  # fmt: skip
+    assert replay.proc.wait(timeout=30) == 0
+    assert f"sent {len(files)} packet(s), {len(files)} ack(s)" in replay.out()
+    wait_until(lambda: len(list(saved.iterdir())) == len(files), 10)
+    assert sorted(p.read_bytes() for p in saved.iterdir()) == sorted(p.read_bytes() for p in files)
