@@ -91,7 +91,8 @@ class SimTelescope:
 
     def record(self, kind: str, user: str, target: Target | None, accepted: bool, reply: str) -> None:
         self.commands.append(SimCommand(kind, user, target, accepted, reply))
-        log.info("sim %s from %s: %s: %s", kind, user or "-", "accepted" if accepted else "refused", reply)
+        log.info("sim %s %s from %s: %s: %s", kind, target.label if target else "-", user or "-",
+                 "accepted" if accepted else "refused", reply.replace("\n", " | "))
 
     def set_target(self, target: Target) -> None:
         self.target = target

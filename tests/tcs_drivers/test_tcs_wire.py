@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import HIGH, LOW, SENDER, SLEWER
+from tcs_support import HIGH, LOW, SENDER, SLEWER
 from twisted.internet import task
 
 KINDS = ["zeiss", "bta", "alpaca"]

@@ -1,0 +1,99 @@
+"""``gcnmon tcs``: talk to a telescope control system from the shell (send coordinates, slew, access level).
+
+Exit status: 0 the TCS accepted, 2 it (or the access level, or the safety rules) refused, 1 it could not
+be reached or answered nonsense.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+__all__ = ["NAME", "HELP", "configure", "run"]
+
+NAME = "tcs"
+HELP = "send coordinates to the telescope (and slew), or show the access level"
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tel", required=True, metavar="DRIVER",
+                        help="TCS driver: zeiss, bta, alpaca, dummy, or any installed (`gcnmon drivers`)")
+    parser.add_argument("--host", required=True, metavar="URL", help="the TCS, e.g. http://127.0.0.1:8080")
+    parser.add_argument("--user", help="user name (Zeiss-1000)")
+    parser.add_argument("--password-env", metavar="VAR",
+                        help="environment variable holding the password (else keyring, then config)")
+    parser.add_argument("--site", help="site preset for the altitude limit (default: [tcs] site, BTA)")
+    parser.add_argument("--timeout", type=float, help="seconds per exchange (default: [tcs] timeout)")
+    parser.add_argument("--config", metavar="FILE", help="config file (default: the user config file)")
+    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
+                        help="override a config key, e.g. --set tcs.bta.http_method=GET (repeatable)")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    send = sub.add_parser("send", help="send coordinates (with --slew: and slew)")
+    _common(send)
+    send.add_argument("--ra", required=True, help="RA: 19:03:02.33 (hours) or 285.76 (degrees)")
+    send.add_argument("--dec", required=True, help="Dec: +08:31:53.8 or 8.53 (degrees)")
+    send.add_argument("--epoch", type=float, default=2000.0, help="equinox of the coordinates (2000.0)")
+    send.add_argument("--name", required=True, help="object name the TCS shows")
+    send.add_argument("--slew", action="store_true", help="slew after sending (needs the slew level)")
+    level = sub.add_parser("level", help="log in and print the access level")
+    _common(level)
+    # Let `--dec -60:31:53.8` through: argparse takes "-60:31..." for an option unless its negative-number
+    # matcher (a private attribute, stable since Python 3.2) says it is a number.
+    send._negative_number_matcher = re.compile(r"^-\d+([:.]\d+)*$")
+
+
+def _driver(args):
+    from gcnmon.config import load_config
+    from tcs_drivers.registry import create_driver
+
+    cfg = load_config(args.config, args.set)
+    tcs = dict(cfg.section("tcs"), driver=args.tel, url=args.host)
+    for key, value in (("user", args.user), ("site", args.site), ("timeout", args.timeout)):
+        if value is not None:
+            tcs[key] = value
+    if args.password_env:
+        tcs.update(password_env=args.password_env, keyring_service="", password="")
+    return create_driver(tcs)
+
+
+def _act(driver, args):
+    if args.action == "level":
+        return driver.connect()
+    from tcs_drivers.coords import parse_dec, parse_ra
+
+    ra, dec = parse_ra(args.ra), parse_dec(args.dec)
+    go = driver.send_and_slew if args.slew else driver.send_coordinates
+    return go(ra, dec, args.epoch, args.name)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        driver = _driver(args)
+    except (KeyError, ImportError, ValueError) as exc:
+        print(f"gcnmon tcs: {exc}", file=sys.stderr)
+        return 1
+    from twisted.internet import defer, reactor
+
+    outcome = {}
+
+    def failed(failure):
+        print(f"gcnmon tcs: {failure.getErrorMessage()}", file=sys.stderr)
+        outcome["code"] = 1
+
+    def go():
+        d = defer.maybeDeferred(_act, driver, args)  # ValueError here: unreadable --ra/--dec
+        d.addCallbacks(lambda result: outcome.update(result=result), failed)
+        d.addBoth(lambda _: reactor.stop())
+
+    reactor.callWhenRunning(go)
+    reactor.run()
+    if "code" in outcome:
+        return outcome["code"]
+    result = outcome["result"]
+    print(f"{driver.title} at {driver.url}: access level {driver.level}")
+    print(result.text())
+    return result.exit_code

@@ -1,0 +1,90 @@
+"""`gcnmon tcs send` exit codes, as subprocesses against a `gcnmon tcs-sim` subprocess (port read from its
+output). The clients start at once, so the module costs about two interpreter start-ups."""
+
+from __future__ import annotations
+
+import os
+import re
+import selectors
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+HIGH = ["--ra", "19:03:02.33", "--dec", "+89:00:00", "--name", "GRB HIGH"]
+LOW = ["--ra", "19:03:02.33", "--dec", "-60:31:53.8", "--name", "GRB LOW"]
+
+GCNMON = str(Path(sys.executable).parent / "gcnmon")
+
+# case: (simulator, extra args, password, expected exit code, text expected on stdout)
+CASES = {
+    "send": ("zeiss", ["--user", "observer", *HIGH], "pw-obs-7Q", 0, "Coordinates of GRB HIGH received"),
+    "slew_needs_level": ("zeiss", ["--user", "observer", "--slew", *HIGH], "pw-obs-7Q", 2, "access level 2 < 3"),
+    "wrong_password": ("zeiss", ["--user", "observer", *HIGH], "guess", 2, "Wrong user or password"),
+    "slew_below_limit": ("zeiss", ["--user", "astronomer", "--slew", *LOW], "pw-ast-9Z", 2,
+                         "slew refused, nothing sent"),
+    "unreachable": ("closed", HIGH, "pw-obs-7Q", 1, "cannot reach the TCS"),
+}
+
+
+def _start_sim(kind):
+    # Passwords unlike the user names, so that finding one in the output means a leak.
+    users = "observer:pw-obs-7Q:2,astronomer:pw-ast-9Z:4"
+    return subprocess.Popen([GCNMON, "tcs-sim", kind, "--port", "0", "--users", users], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def _ports(procs, timeout=60.0):
+    """The port each simulator printed in its first line (waits on the pipes, never sleeps)."""
+    sel = selectors.DefaultSelector()
+    for kind, proc in procs.items():
+        sel.register(proc.stdout, selectors.EVENT_READ, kind)
+    ports, deadline = {}, time.monotonic() + timeout
+    while len(ports) < len(procs) and time.monotonic() < deadline:
+        for key, _ in sel.select(deadline - time.monotonic()):
+            line = key.fileobj.readline()
+            found = re.search(r"\(port (\d+)\)", line)
+            assert found, f"{key.data} simulator said: {line!r}"
+            ports[key.data] = int(found[1])
+            sel.unregister(key.fileobj)
+    assert len(ports) == len(procs), "a simulator did not start"
+    return ports
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    sims = {"zeiss": _start_sim("zeiss")}  # BTA and Alpaca: in-process in test_tcs_wire.py
+    try:
+        ports = _ports(sims)
+        ports["closed"] = 9  # discard port: nothing listens on loopback
+        runs = {}
+        for case, (kind, extra, password, _, _) in CASES.items():
+            tel = "zeiss" if kind == "closed" else kind
+            env = dict(os.environ, TEST_TCS_PASSWORD=password)
+            args = ["tcs", "send", "--tel", tel, "--host", f"http://127.0.0.1:{ports[kind]}",
+                    "--password-env", "TEST_TCS_PASSWORD", *extra]
+            runs[case] = subprocess.Popen([GCNMON, *args], env=env, stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, text=True)
+        yield {case: (proc.wait(60), *proc.communicate()) for case, proc in runs.items()}
+    finally:
+        for proc in sims.values():
+            proc.terminate()
+            proc.communicate(timeout=10)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_tcs_send_exit_code(case, outcomes):
+    code, out, err = outcomes[case]
+    *_, expected_code, expected_text = CASES[case]
+    assert code == expected_code, out + err
+    assert expected_text in out
+
+
+def test_password_never_printed(outcomes):
+    for case, (_, out, err) in outcomes.items():
+        password = CASES[case][2]
+        if password:
+            assert password not in err, case
+            assert password not in out, case
