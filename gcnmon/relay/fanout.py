@@ -52,7 +52,35 @@ def quick_ack_origin(data: bytes) -> str | None:
 
 
 class RelayProtocol(BrokerProtocol):
-    """One workstation: the broker protocol, with acks read by ``quick_ack_origin`` when possible."""
+    """One workstation: the broker protocol, acks read by ``quick_ack_origin``, frames sent at once.
+
+    ``BrokerProtocol.write`` hands each frame to the transport, which sends it on the reactor's next
+    turn (two epoll changes and a callback per subscriber per notice). When Twisted holds nothing
+    for this peer we give the frame to the socket ourselves, in ``broadcast``: the fan-out to
+    hundreds of workstations then costs one ``send`` each, and the last gets the notice a few
+    milliseconds sooner. Whatever the socket does not take goes the ordinary way, behind it, so the
+    order and the back-pressure (pause, bounded queue, drop) are unchanged.
+    """
+
+    def write(self, frame: bytes) -> None:
+        if not self.closing and not self.paused and not self.queue:
+            frame = self._send_now(frame)
+            if not frame:
+                return
+        super().write(frame)
+
+    def _send_now(self, frame: bytes) -> bytes:
+        """Send what the socket takes now if the transport buffers nothing; return the rest."""
+        transport = self.transport
+        # Twisted's TCP transport (tcp.Connection) keeps these two; any other transport (TLS, tests'
+        # StringTransport) lacks them and takes the ordinary path.
+        idle = getattr(transport, "_tempDataLen", None) == 0 and getattr(transport, "dataBuffer", None) == b""
+        if not idle or not transport.connected or transport.disconnecting:
+            return frame
+        sent = transport.writeSomeData(frame)
+        if isinstance(sent, Exception):  # the connection is going: let the ordinary path see it
+            return frame
+        return frame[sent:]
 
     def stringReceived(self, data: bytes) -> None:
         origin = quick_ack_origin(data)

@@ -144,3 +144,15 @@ def test_stalled_subscriber_is_dropped_and_delays_no_other(relay, wait_until, ca
         assert "fell 10 frames behind (queue full)" in caplog.text
     finally:
         service.stopService()
+
+
+def test_broadcast_hands_the_frame_to_the_socket_at_once(relay, voevents, wait_until):
+    peer = relay.peer(relay.port)
+    wait_until(lambda: relay.broker.subscribers == 1 and peer.poll() is False and peer.frames(), 5)
+    relay.broker.broadcast(voevents[3])  # no reactor turn between this and the read below
+    peer.sock.setblocking(True)
+    peer.sock.settimeout(5)
+    want = len(peer.data) + 4 + len(voevents[3])
+    while len(peer.data) < want:
+        peer.data += peer.sock.recv(65536)
+    assert peer.data.endswith(voevents[3]) and [f.kind for f in peer.frames()] == ["transport", "voevent"]
