@@ -145,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         _listen(relay, settings)
     except CannotListenError as exc:
-        print(f"gcnmon relay: cannot listen on {exc.interface}:{exc.port}: {exc.socketError}", file=sys.stderr)
+        where = f"{exc.interface}:{exc.port}"
+        print(f"gcnmon relay: cannot listen on {where}: {exc.socketError}", file=sys.stderr)
         return 2
     upstream = _upstream(cfg, settings, relay.on_packet, reactor)
     if upstream is not None:

@@ -53,7 +53,8 @@ class Relay:
         Passed to the ``RelayBroker`` and ``ReceiverFactory``.
     """
 
-    def __init__(self, intake, *, allow: Callable[[str], bool], receive_allow: Callable[[str], bool] | None = None,
+    def __init__(self, intake, *, allow: Callable[[str], bool],
+                 receive_allow: Callable[[str], bool] | None = None,
                  max_subscribers: int | None = None, queue_limit: int = 1000, max_frame: int = 1 << 20,
                  local_ivorn: str = "ivo://gcnmon/relay", receive_timeout: float = 20.0, reactor=None):
         if reactor is None:

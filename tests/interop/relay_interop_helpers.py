@@ -32,10 +32,11 @@ def comet_filename(ivorn: str) -> str:
 
 
 class RelayPeers:
-    """``start_relay(*options)``, then ``subscribe_pygcn_and_comet()``, then ``assert_every_notice(files)``."""
+    """``start_relay(*options)``, ``subscribe_pygcn_and_comet()``, then ``assert_every_notice(files)``."""
 
     def __init__(self, spawn, venv_bin, tmp_path: Path, env: dict, wait_until):
-        self.spawn, self.venv_bin, self.tmp, self.env, self.wait_until = spawn, venv_bin, tmp_path, env, wait_until
+        self.spawn, self.venv_bin, self.tmp, self.env = spawn, venv_bin, tmp_path, env
+        self.wait_until = wait_until
         self.pygcn_inbox, self.comet_inbox = tmp_path / "pygcn", tmp_path / "comet-saved"
         self.relay = None
 

@@ -51,7 +51,8 @@ def test_relay_receive_port_takes_comet_sendvo_and_refuses_garbage(spawn, venv_b
     files = sorted((DATA / "aware").glob("*.xml"))[:3]
     env = gcnmon_env(tmp_path)
     peers = RelayPeers(spawn, venv_bin, tmp_path, env, wait_until)
-    relay = peers.start_relay("--upstream", "none", "--receive", "127.0.0.1:0", "--receive-allow", "127.0.0.1")
+    relay = peers.start_relay("--upstream", "none", "--receive", "127.0.0.1:0",
+                              "--receive-allow", "127.0.0.1")
     receive = int(relay.out().split("receiving on vtp://127.0.0.1:")[1].split()[0])
     peers.subscribe_pygcn_and_comet()
     for path in files:
@@ -59,7 +60,8 @@ def test_relay_receive_port_takes_comet_sendvo_and_refuses_garbage(spawn, venv_b
                        check=True, timeout=30, capture_output=True, env=env)  # fmt: skip
     peers.assert_every_notice(files)
     garbage = tmp_path / "garbage.xml"
-    garbage.write_bytes(b'<VOEvent role="observation" version="2.0"/>')  # well-formed (sendvo checks), no ivorn
+    # Well-formed (comet-sendvo parses it before sending) but without an ivorn.
+    garbage.write_bytes(b'<VOEvent role="observation" version="2.0"/>')
     sent = subprocess.run([venv_bin / "comet-sendvo", "-h", "127.0.0.1", "-p", str(receive), "-f", garbage],
                           timeout=30, capture_output=True, env=env, text=True)  # fmt: skip
     assert "Nak received" in sent.stdout + sent.stderr

@@ -59,9 +59,10 @@ def test_upstream_forms():
 
 
 def test_command_line_overrides_the_relay_section():
-    args = build_parser().parse_args(["relay", "--upstream", "vtp://up:8099", "--listen", "127.0.0.1:9000",
-                                      "--allow", "10.0.0.0/8", "--max-subscribers", "3", "--receive", "0.0.0.0",
-                                      "--receive-allow", "10.1.0.0/16", "--kafka-bootstrap", "k:9092"])  # fmt: skip
+    args = build_parser().parse_args([
+        "relay", "--upstream", "vtp://up:8099", "--listen", "127.0.0.1:9000", "--allow", "10.0.0.0/8",
+        "--max-subscribers", "3", "--receive", "0.0.0.0", "--receive-allow", "10.1.0.0/16",
+        "--kafka-bootstrap", "k:9092"])  # fmt: skip
     cfg = load_config(None, [])
     relay_cmd._apply_options(cfg, args)
     got = relay_cmd.relay_settings(cfg)
@@ -74,13 +75,15 @@ def test_command_line_overrides_the_relay_section():
 
 def test_defaults_are_safe():
     got = relay_cmd.relay_settings(load_config(None, []))
-    assert got["upstream"] == "kafka" and got["listen"] == ("0.0.0.0", relay_cmd.DEFAULT_PORT) == ("0.0.0.0", 8099)
+    assert got["upstream"] == "kafka" and got["listen"] == ("0.0.0.0", relay_cmd.DEFAULT_PORT)
+    assert relay_cmd.DEFAULT_PORT == 8099
     assert str(got["allow"]) == "127.0.0.1/32" and got["receive"] is None  # the LAN must be added on purpose
     assert got["max_subscribers"] == 500 and got["queue_limit"] == 1000 and got["max_frame"] == 1 << 20
 
 
 def test_bad_allow_list_exits_2_before_opening_anything(tmp_path, capsys):
-    args = build_parser().parse_args(["relay", "--allow", "everyone", "--archive", str(tmp_path / "a.sqlite")])
+    archive = str(tmp_path / "a.sqlite")
+    args = build_parser().parse_args(["relay", "--allow", "everyone", "--archive", archive])
     assert relay_cmd.run(args) == 2
     assert "gcnmon relay: 'everyone' is not an address or network" in capsys.readouterr().err
     assert not (tmp_path / "a.sqlite").exists()
@@ -94,3 +97,18 @@ def test_workstation_proxy_subscribes_to_the_relay_default_port():
         cfg = load_config(None, [])
         apply_options(cfg, args)
         assert cfg.get("sources.vtp") == [expected]
+
+
+def test_systemd_unit_runs_a_valid_relay_command_line():
+    from pathlib import Path
+
+    unit = Path(__file__).parents[2] / "packaging" / "systemd" / "gcnmon-relay.service"
+    exec_start = next(line for line in unit.read_text().splitlines() if line.startswith("ExecStart="))
+    program, *words = exec_start.removeprefix("ExecStart=").split()
+    assert program.endswith("/gcnmon") and words[0] == "relay"
+    args = build_parser().parse_args(words)
+    cfg = load_config(None, [])
+    relay_cmd._apply_options(cfg, args)
+    got = relay_cmd.relay_settings(cfg)
+    assert got["upstream"] == "kafka" and got["listen"] == ("0.0.0.0", 8099) and got["allow"]("10.1.1.1")
+    assert "Restart=on-failure" in unit.read_text() and "StandardError=journal" in unit.read_text()

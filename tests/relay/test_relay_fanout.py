@@ -54,8 +54,9 @@ def wired(intake):
 @pytest.mark.parametrize("ack", [
     messages.ack("ivo://gcnmon/workstation", IVORN),  # gcnmon
     _form_response("ack", IVORN, "ivo://pygcn", "2024-01-01T00:00:00"),  # pygcn
-    b"<?xml version='1.0' encoding='UTF-8'?>\n<trn:Transport xmlns:trn=\"http://www.telescope-networks.org/xml/"
-    b"Transport/v1.1\" version=\"1.0\" role=\"ack\">\n  <Origin>" + IVORN.encode() + b"</Origin>\n</trn:Transport>",
+    b"<?xml version='1.0' encoding='UTF-8'?>\n<trn:Transport xmlns:trn=\"http://www.telescope-networks"
+    b".org/xml/Transport/v1.1\" version=\"1.0\" role=\"ack\">\n  <Origin>" + IVORN.encode()
+    + b"</Origin>\n</trn:Transport>",
 ])  # fmt: skip
 def test_quick_ack_reads_the_acks_real_peers_write(ack):
     assert quick_ack_origin(ack) == IVORN
@@ -64,7 +65,8 @@ def test_quick_ack_reads_the_acks_real_peers_write(ack):
 @pytest.mark.parametrize("frame", [
     messages.nak("ivo://me", IVORN, "no"), messages.iamalive_response("ivo://me", "ivo://relay"),
     messages.ack("ivo://me", "ivo://a/b#x&amp;y"),  # an entity: the full parse decodes it
-    messages.ack("ivo://me", IVORN) + b" " * 3000, b"<VOEvent role='ack'><Origin>x</Origin></VOEvent>"])  # fmt: skip
+    messages.ack("ivo://me", IVORN) + b" " * 3000,
+    b"<VOEvent role='ack'><Origin>x</Origin></VOEvent>"])  # fmt: skip
 def test_quick_ack_leaves_everything_else_to_the_full_parse(frame):
     assert quick_ack_origin(frame) is None
 

@@ -53,7 +53,8 @@ class Peer:
 
 @pytest.fixture
 def relay(intake, wait_for):
-    made = Relay(intake, allow=AllowList("127.0.0.1/32"), receive_allow=AllowList("127.0.0.1"), max_subscribers=3)
+    made = Relay(intake, allow=AllowList("127.0.0.1/32"), receive_allow=AllowList("127.0.0.1"),
+                 max_subscribers=3)
     made.port = made.listen("127.0.0.1", 0)
     made.receive_port = made.listen_receive("127.0.0.1", 0)
     peers: list[Peer] = []
