@@ -42,7 +42,7 @@ class AlpacaDriver(TcsDriver):
     def _call(self, method: str, member: str, **fields) -> defer.Deferred:
         url = f"{self.url}{self.options['path']}/{self.options['device']}/{member}"
         fields.update(ClientID=self.options["client_id"], ClientTransactionID=next(self._transactions))
-        d = http_request(self.reactor, method, url, fields)
+        d = http_request(self.reactor, method, url, fields, timeout=self.timeout)
         return d.addCallback(lambda r: self._value(member, expect_ok(*r)))
 
     @staticmethod

@@ -8,6 +8,8 @@ from typing import Mapping
 from urllib.parse import urlencode
 
 from twisted.internet import defer, protocol
+from twisted.internet.abstract import isIPAddress, isIPv6Address
+from twisted.internet.endpoints import HostnameEndpoint, TCP4ClientEndpoint, TCP6ClientEndpoint
 from twisted.web.client import Agent, FileBodyProducer, RequestTransmissionFailed, ResponseDone, ResponseFailed
 from twisted.web.http import PotentialDataLoss
 from twisted.web.http_headers import Headers
@@ -57,9 +59,31 @@ def read_body(response) -> defer.Deferred:
     return collector.done
 
 
+class _Endpoints:
+    """Plain TCP endpoints for IP literals: HostnameEndpoint would resolve them on the reactor's thread
+    pool, whose threads outlive a reactor that never stops (the test process) and block its exit."""
+
+    def __init__(self, reactor, timeout: float):
+        self.reactor, self.timeout = reactor, timeout
+
+    def endpointForURI(self, uri):
+        host = uri.host.decode("ascii")
+        if uri.scheme == b"https":
+            from twisted.internet.endpoints import wrapClientTLS
+            from twisted.internet.ssl import optionsForClientTLS
+
+            plain = HostnameEndpoint(self.reactor, uri.host, uri.port, timeout=self.timeout)
+            return wrapClientTLS(optionsForClientTLS(host), plain)
+        if isIPAddress(host):
+            return TCP4ClientEndpoint(self.reactor, host, uri.port, timeout=self.timeout)
+        if isIPv6Address(host):
+            return TCP6ClientEndpoint(self.reactor, host, uri.port, timeout=self.timeout)
+        return HostnameEndpoint(self.reactor, uri.host, uri.port, timeout=self.timeout)
+
+
 @defer.inlineCallbacks
 def http_request(reactor, method: str, url: str, fields: Mapping[str, object] | None = None,
-                 body: bytes | None = None, content_type: str = FORM):
+                 body: bytes | None = None, content_type: str = FORM, timeout: float = 30.0):
     """``method`` ``url`` with ``fields`` (query string for GET, form body otherwise) or a raw ``body``.
 
     Fires with ``(status, text)``; errbacks `TcsUnreachable` when the connection fails or the server
@@ -75,7 +99,8 @@ def http_request(reactor, method: str, url: str, fields: Mapping[str, object] | 
     headers = Headers({b"Content-Type": [content_type.encode()], b"User-Agent": [b"gcnmon"]})
     log.debug("%s %s", method.upper(), url)
     try:
-        response = yield Agent(reactor).request(method.upper().encode(), target.encode(), headers, producer)
+        agent = Agent.usingEndpointFactory(reactor, _Endpoints(reactor, timeout))
+        response = yield agent.request(method.upper().encode(), target.encode(), headers, producer)
         data = yield read_body(response)
     except (ResponseFailed, RequestTransmissionFailed) as exc:
         # A cancelled request (our timeout) surfaces wrapped: unwrap it so the timeout reads as one.

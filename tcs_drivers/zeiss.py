@@ -56,7 +56,8 @@ class ZeissDriver(TcsDriver):
     def _call(self, option: str, *args) -> defer.Deferred:
         payload = xmlrpc.client.dumps((self.user, self._reveal_password(), *args), self.options[option])
         url = join_url(self.url, self.options["path"])
-        d = http_request(self.reactor, "POST", url, body=payload.encode("utf-8"), content_type="text/xml")
+        d = http_request(self.reactor, "POST", url, body=payload.encode("utf-8"), content_type="text/xml",
+                         timeout=self.timeout)
         return d.addCallback(lambda r: parse_response(expect_ok(*r)))
 
     @staticmethod

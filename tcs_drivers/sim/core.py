@@ -39,10 +39,13 @@ def parse_accounts(text: str, with_user: bool) -> list[Account]:
     """``"observer:observer:2,astronomer:astronomer:4"`` (or ``"level2:2,level4:4"`` without users)."""
     accounts = []
     for item in filter(None, (part.strip() for part in text.split(","))):
-        parts = item.rsplit(":", 2 if with_user else 1)
-        if len(parts) != (3 if with_user else 2) or not parts[-1].isdigit():
-            raise ValueError(f"account {item.split(':')[0]!r}: expected {'USER:' if with_user else ''}PASSWORD:LEVEL")
-        accounts.append(Account(parts[0] if with_user else "", parts[-2], int(parts[-1])))
+        # The user ends at the first colon and the level starts after the last: passwords may hold colons.
+        user, _, rest = item.partition(":") if with_user else ("", "", item)
+        password, _, level = rest.rpartition(":")
+        if not (password and level.isdigit() and (user or not with_user)):
+            form = "USER:PASSWORD:LEVEL" if with_user else "PASSWORD:LEVEL"
+            raise ValueError(f"account {item.split(':')[0]!r}: expected {form}")
+        accounts.append(Account(user, password, int(level)))
     return accounts
 
 

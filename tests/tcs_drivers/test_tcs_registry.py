@@ -1,0 +1,88 @@
+"""Entry-point discovery: every installed driver conforms; a broken plugin is isolated; config builds one."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from importlib.metadata import EntryPoint
+
+import pytest
+
+from gcnmon.config import load_config
+from tcs_drivers import registry
+from tcs_drivers.base import TcsDriver
+from tcs_drivers.credentials import Secret
+from tcs_drivers.dummy import DummyDriver
+from tcs_drivers.zeiss import ZeissDriver
+
+INSTALLED = sorted(registry.available())
+
+
+def test_our_four_drivers_are_installed():
+    assert {"zeiss", "bta", "alpaca", "dummy"} <= set(INSTALLED)
+
+
+@pytest.mark.parametrize("name", INSTALLED)
+def test_entry_point_conforms(name):
+    cls = registry.load_driver(name)
+    assert issubclass(cls, TcsDriver) and not inspect.isabstract(cls)
+    assert cls.name == name and cls.title
+    assert isinstance(cls.send_level, int) and isinstance(cls.slew_level, int)
+    assert 0 <= cls.send_level <= cls.slew_level
+    driver = cls("http://127.0.0.1:9", user="u", password="p")
+    assert driver.level is None and not driver.can_send and not driver.can_slew
+    assert set(driver.options) == set(cls.DEFAULTS)
+
+
+def test_default_config_names_only_known_options():
+    tcs = load_config("/dev/null").section("tcs")
+    for name in ("zeiss", "bta", "alpaca", "dummy"):
+        assert set(tcs[name]) == set(registry.load_driver(name).DEFAULTS), name
+        assert tcs[name] == dict(registry.load_driver(name).DEFAULTS), name
+
+
+def test_broken_plugin_is_isolated(monkeypatch, caplog):
+    eps = dict(registry.available())
+    eps["broken"] = EntryPoint("broken", "tcs_drivers.no_such_module:Driver", registry.GROUP)
+    eps["notadriver"] = EntryPoint("notadriver", "tcs_drivers.coords:format_ra", registry.GROUP)
+    monkeypatch.setattr(registry, "available", lambda: eps)
+    infos = {info.name: info for info in registry.discover()}
+    assert infos["zeiss"].ok and infos["dummy"].ok
+    assert not infos["broken"].ok and "ModuleNotFoundError" in infos["broken"].error
+    assert not infos["notadriver"].ok and "not a tcs_drivers.base.TcsDriver" in infos["notadriver"].error
+    assert sum(r.levelno == logging.ERROR for r in caplog.records) == 2
+    with pytest.raises(ImportError):
+        registry.load_driver("broken")
+    with pytest.raises(KeyError, match="installed: alpaca, broken, bta"):
+        registry.load_driver("nope")
+
+
+def test_create_driver_from_config(monkeypatch):
+    monkeypatch.setenv("TEST_TCS_PW", "s3cret")
+    tcs = dict(load_config("/dev/null").section("tcs"), driver="zeiss", url="http://tcs.example:8080",
+               user="observer", password_env="TEST_TCS_PW", keyring_service="", site="Zeiss-1000",
+               timeout=3, zeiss={"slew_method": "tcs_slew"})
+    driver = registry.create_driver(tcs)
+    assert isinstance(driver, ZeissDriver) and driver.user == "observer" and driver.timeout == 3.0
+    assert driver._reveal_password() == "s3cret" and driver.site.zenith_limit == 75.0
+    assert driver.options["slew_method"] == "tcs_slew" and driver.options["login_method"] == "login"
+
+
+def test_default_config_is_the_dummy():
+    driver = registry.create_driver(load_config("/dev/null").section("tcs"), password=Secret(""))
+    assert isinstance(driver, DummyDriver) and driver.site.name == "BTA" and driver.site.zenith_limit == 79.0
+
+
+def test_zenith_limit_override():
+    assert registry.site_from_config({"site": "BTA", "zenith_limit": 70}).zenith_limit == 70.0
+    with pytest.raises(ValueError, match="unknown site"):
+        registry.site_from_config({"site": "Palomar"})
+
+
+def test_gcnmon_drivers_lists_them(capsys):
+    from gcnmon.cli import main
+
+    assert main(["drivers"]) == 0
+    out = capsys.readouterr().out
+    assert "zeiss      ok      tcs_drivers.zeiss:ZeissDriver" in out
+    assert "(send >= 2, slew >= 4)" in out
