@@ -2,4 +2,6 @@
 
 from .base import Target, TcsDriver, TcsProtocolError, TcsRefused, TcsResult, TcsUnreachable, Visibility
 
-__all__ = ["Target", "TcsDriver", "TcsProtocolError", "TcsRefused", "TcsResult", "TcsUnreachable", "Visibility"]
+__all__ = [
+    "Target", "TcsDriver", "TcsProtocolError", "TcsRefused", "TcsResult", "TcsUnreachable", "Visibility",
+]

@@ -73,7 +73,6 @@ class AlpacaDriver(TcsDriver):
     def _slew(self, target: Target):
         # ASCOM: SlewToCoordinatesAsync raises InvalidOperation while Tracking is false.
         yield self._call("PUT", "tracking", Tracking="True")
-        yield self._call(
-            "PUT", "slewtocoordinatesasync", RightAscension=repr(target.ra / 15.0), Declination=repr(target.dec)
-        )
+        ra, dec = repr(target.ra / 15.0), repr(target.dec)
+        yield self._call("PUT", "slewtocoordinatesasync", RightAscension=ra, Declination=dec)
         return f"Slewing to RA {target.ra / 15.0:.6f} h, Dec {target.dec:+.5f} deg ({target.name})"

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable, ClassVar, Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, ClassVar
 
 from twisted.internet import defer
 from twisted.internet import error as neterror
 
 from gcnmon.sky import SITE_PRESETS, Site, altaz
 
-from .coords import format_dec, format_ra
 from .credentials import Secret
+from .result import Target, TcsProtocolError, TcsRefused, TcsResult, TcsUnreachable, Visibility
 
 __all__ = [
     "DEFAULT_SITE",
@@ -37,98 +37,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_SITE = SITE_PRESETS["BTA"]
-
-
-class TcsRefused(Exception):
-    """The TCS answered and said no; ``reply`` is its own text."""
-
-    def __init__(self, reply: str):
-        super().__init__(reply)
-        self.reply = reply
-
-
-class TcsProtocolError(Exception):
-    """The TCS answered something we cannot read; ``reply`` is what came (possibly shortened)."""
-
-    def __init__(self, detail: str, reply: str = ""):
-        super().__init__(detail)
-        self.reply = reply[:200]
-
-
-class TcsUnreachable(Exception):
-    """The TCS could not be reached or is down (connection refused, HTTP 5xx)."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where to point: ICRS/J2000 degrees, the epoch the TCS is told, and the object's name."""
-
-    ra: float
-    dec: float
-    epoch: float = 2000.0
-    name: str = ""
-
-    def __post_init__(self):
-        if not (0.0 <= self.ra < 360.0 and -90.0 <= self.dec <= 90.0):
-            raise ValueError(f"coordinates out of range: RA {self.ra} Dec {self.dec}")
-
-    @property
-    def label(self) -> str:
-        return f"{self.name or 'target'} {format_ra(self.ra)} {format_dec(self.dec)}"
-
-
-@dataclass(frozen=True)
-class Visibility:
-    """Where a target stands at the site now, against the telescope's zenith-distance limit."""
-
-    altitude: float
-    azimuth: float
-    zenith_limit: float
-
-    @property
-    def zenith_distance(self) -> float:
-        return 90.0 - self.altitude
-
-    @property
-    def ok(self) -> bool:
-        return self.zenith_distance <= self.zenith_limit
-
-
-@dataclass(frozen=True)
-class TcsResult:
-    """What happened, for the dialog and the log book.
-
-    ``ok``: the TCS accepted. ``refused``: the TCS, the access level or the safety rules said no.
-    ``unreachable``: no answer (connection refused, timeout, TCS down). ``reply``: the TCS's own text
-    ("" if it said nothing). ``warning``: ours or the TCS's (low target). ``sent``: something reached the
-    TCS. ``level``: the access level known after the exchange.
-    """
-
-    action: str  # "connect", "send" or "slew"
-    ok: bool
-    refused: bool = False
-    unreachable: bool = False
-    reply: str = ""
-    warning: str | None = None
-    error: str | None = None
-    level: int | None = None
-    sent: bool = False
-    target: Target | None = None
-    altitude: float | None = None
-
-    @property
-    def exit_code(self) -> int:
-        """0 accepted, 2 refused (by the TCS or the safety rules), 1 unreachable or unreadable."""
-        return 0 if self.ok else 2 if self.refused else 1
-
-    def text(self) -> str:
-        """Lines for a dialog or the terminal: the reply first, then our warning or error."""
-        status = "accepted" if self.ok else "refused" if self.refused else "failed"
-        lines = [f"{self.action}: {status}"]
-        lines += [f"TCS: {line}" for line in self.reply.splitlines() if line.strip()]
-        lines += [f"warning: {self.warning}"] if self.warning else []
-        lines += [f"error: {self.error}"] if self.error else []
-        return "\n".join(lines)
 
 
 def _join(*parts: str | None) -> str | None:
@@ -183,7 +91,7 @@ class TcsDriver(ABC):
         self._password = password if isinstance(password, Secret) or password is None else Secret(password)
         self.options = {**self.DEFAULTS, **(options or {})}
         self.reactor = reactor
-        self.now = now or (lambda: datetime.now(timezone.utc))
+        self.now = now or (lambda: datetime.now(UTC))
         self.level: int | None = None
         self.target: Target | None = None
         self._lock = defer.DeferredLock()
@@ -213,7 +121,8 @@ class TcsDriver(ABC):
         """Log in and learn the access level (``self.level``); fires with a `TcsResult`."""
         return self._lock.run(self._connect)
 
-    def send_coordinates(self, ra: float, dec: float, epoch: float = 2000.0, name: str = "") -> defer.Deferred:
+    def send_coordinates(self, ra: float, dec: float, epoch: float = 2000.0, name: str = ""
+                         ) -> defer.Deferred:
         """Send the target's coordinates (no motion); allowed below the limit with a warning."""
         return self._lock.run(self._command, Target(ra, dec, epoch, name), False)
 

@@ -60,7 +60,8 @@ class BtaDriver(TcsDriver):
                 o["param_name"]: target.name,
             })
         url = join_url(self.url, o["path"])
-        return http_request(self.reactor, o["http_method"], url, fields, timeout=self.timeout).addCallback(lambda r: expect_ok(*r))
+        d = http_request(self.reactor, o["http_method"], url, fields, timeout=self.timeout)
+        return d.addCallback(lambda r: expect_ok(*r))
 
     def _check(self, text: str) -> str:
         """The reply, stripped; a refusal raises `TcsRefused`, an empty one `TcsProtocolError`."""

@@ -14,7 +14,7 @@ def _sexagesimal(text: str) -> tuple[float, bool]:
     if not 1 <= len(parts) <= 3 or not all(p.strip() for p in parts):
         raise ValueError(f"cannot read {text!r} as an angle")
     value = 0.0
-    for scale, part in zip((1.0, 60.0, 3600.0), parts):
+    for scale, part in zip((1.0, 60.0, 3600.0)[: len(parts)], parts, strict=True):
         value += float(part) / scale
     return value, negative
 

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from io import BytesIO
-from typing import Mapping
 from urllib.parse import urlencode
 
 from twisted.internet import defer, protocol
 from twisted.internet.abstract import isIPAddress, isIPv6Address
 from twisted.internet.endpoints import HostnameEndpoint, TCP4ClientEndpoint, TCP6ClientEndpoint
-from twisted.web.client import Agent, FileBodyProducer, RequestTransmissionFailed, ResponseDone, ResponseFailed
+from twisted.web.client import (
+    Agent,
+    FileBodyProducer,
+    RequestTransmissionFailed,
+    ResponseDone,
+    ResponseFailed,
+)
 from twisted.web.http import PotentialDataLoss
 from twisted.web.http_headers import Headers
 

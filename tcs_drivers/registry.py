@@ -7,9 +7,10 @@ load is logged and reported, and never stops the others or the app.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any, Mapping
+from typing import Any
 
 from gcnmon.sky import SITE_PRESETS, Site
 

@@ -1,4 +1,4 @@
-"""``gcnmon drivers``: the installed TCS drivers (entry points ``gcnmon.tcs_drivers``) and whether they load."""
+"""``gcnmon drivers``: the installed TCS drivers (entry-point group ``gcnmon.tcs_drivers``), each loaded."""
 
 from __future__ import annotations
 

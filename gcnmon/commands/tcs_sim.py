@@ -40,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
     from tcs_drivers.sim import default_accounts, parse_accounts, start_simulator
 
     try:
-        accounts = parse_accounts(args.users, args.kind == "zeiss") if args.users else default_accounts(args.kind)
+        accounts = default_accounts(args.kind)
+        if args.users:
+            accounts = parse_accounts(args.users, args.kind == "zeiss")
         site = SITE_PRESETS[args.site]
     except (ValueError, KeyError) as exc:
         print(f"gcnmon tcs-sim: {exc}", file=sys.stderr)

@@ -60,10 +60,14 @@ class Simulator:
         return defer.maybeDeferred(self.port_object.stopListening)
 
 
-def start_simulator(kind: str, port: int = 0, host: str = "127.0.0.1", *, accounts: list[Account] | None = None,
+def start_simulator(kind: str, port: int = 0, host: str = "127.0.0.1", *,
+                    accounts: list[Account] | None = None,
                     fault: str | None = None, site: Site = DEFAULT_SITE, clock=None, now=None,
                     reactor=None, can_slew_async: bool = True, slow_delay: float = 60.0) -> Simulator:
-    """Listen on ``host:port`` (0: any free port) as the ``kind`` TCS; ``clock`` times slews and slow replies."""
+    """Listen on ``host:port`` (0: any free port) as the ``kind`` TCS.
+
+    ``clock`` times the slews and the slow replies; ``now`` gives the time for target altitudes.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown simulator {kind!r}; known: {', '.join(KINDS)}")
     if fault not in (None, *FAULTS):

@@ -16,7 +16,9 @@ __all__ = ["AlpacaDevice", "make_root"]
 
 log = logging.getLogger(__name__)
 
-NOT_IMPLEMENTED, INVALID_VALUE, VALUE_NOT_SET, NOT_CONNECTED, INVALID_OPERATION = 0x400, 0x401, 0x402, 0x407, 0x40B
+# ASCOM error numbers (Alpaca API: 0x400 + the COM error code).
+NOT_IMPLEMENTED, INVALID_VALUE, VALUE_NOT_SET = 0x400, 0x401, 0x402
+NOT_CONNECTED, INVALID_OPERATION = 0x407, 0x40B
 
 
 class AlpacaError(Exception):
@@ -144,7 +146,8 @@ class AlpacaDevice(resource.Resource):
                 raise AlpacaError(INVALID_OPERATION, "SlewToCoordinatesAsync while Tracking is false")
             zd = tel.zenith_distance(target)
             if zd > tel.site.zenith_limit:
-                raise AlpacaError(INVALID_VALUE, f"Target zenith distance {zd:.1f} > {tel.site.zenith_limit:g} deg")
+                limit = tel.site.zenith_limit
+                raise AlpacaError(INVALID_VALUE, f"Target zenith distance {zd:.1f} > {limit:g} deg")
         except AlpacaError as exc:
             tel.record("slew", "", target, False, exc.message)
             raise

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 from twisted.web import resource, server
 
@@ -72,7 +72,7 @@ class SimTelescope:
         if clock is None:
             from twisted.internet import reactor as clock
         self.accounts, self.site, self.clock = list(accounts), site, clock
-        self.now = now or (lambda: datetime.now(timezone.utc))
+        self.now = now or (lambda: datetime.now(UTC))
         self.slew_rate, self.slow_delay = slew_rate, slow_delay
         self.ra, self.dec = 0.0, 90.0  # parked at the pole
         self.target: Target | None = None

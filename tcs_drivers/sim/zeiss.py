@@ -7,10 +7,9 @@ from xmlrpc.client import Fault
 
 from twisted.web import resource
 
-from ..twxmlrpc import XMLRPC, NoSuchFunction
-
 from ..base import Target
 from ..coords import format_dec, format_ra
+from ..twxmlrpc import XMLRPC, NoSuchFunction
 from ..zeiss import ZeissDriver
 from .core import Account, SimTelescope
 
@@ -76,7 +75,8 @@ class ZeissRPC(XMLRPC):
             tel.record("target", str(user), target, False, fault.faultString)
             raise
         tel.set_target(target)
-        reply = f"Coordinates of {target.name} received: RA {format_ra(target.ra)} Dec {format_dec(target.dec)}"
+        where = f"RA {format_ra(target.ra)} Dec {format_dec(target.dec)}"
+        reply = f"Coordinates of {target.name} received: {where}"
         zd = tel.zenith_distance(target)
         if zd > tel.site.zenith_limit:
             reply += f"\nWarning! Object Z = {zd:.1f} > {tel.site.zenith_limit:g} degr"
@@ -91,7 +91,8 @@ class ZeissRPC(XMLRPC):
                 raise Fault(BAD_REQUEST, "No coordinates to slew to")
             zd = tel.zenith_distance(tel.target)
             if zd > tel.site.zenith_limit:
-                raise Fault(BELOW_LIMIT, f"Object Z = {zd:.1f} > {tel.site.zenith_limit:g} degr: slew refused")
+                limit = tel.site.zenith_limit
+                raise Fault(BELOW_LIMIT, f"Object Z = {zd:.1f} > {limit:g} degr: slew refused")
         except Fault as fault:
             tel.record("slew", str(user), tel.target, False, fault.faultString)
             raise

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tcs_drivers.sim import start_simulator
 from tcs_support import DRIVERS, SLEWER
+
+from tcs_drivers.sim import start_simulator
+
 
 @pytest.fixture
 def sims(wait_for):

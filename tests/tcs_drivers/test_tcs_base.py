@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from tcs_support import HIGH, LOW
@@ -50,7 +50,7 @@ def test_injected_clock_decides_the_altitude():
     # Vega (RA 279.23, Dec +38.78) transits the BTA meridian at 21:10 UTC on 2024-07-01, at altitude
     # 90 - (43.65 - 38.78) = 85.1; twelve hours later it is below the northern horizon.
     # The injected clock, not the wall clock, decides.
-    when = datetime(2024, 7, 1, 21, 10, tzinfo=timezone.utc)
+    when = datetime(2024, 7, 1, 21, 10, tzinfo=UTC)
     driver = DummyDriver(now=lambda: when)
     up = driver.visibility(279.23, 38.78)
     down = driver.visibility(279.23, 38.78, when.replace(day=2, hour=9))

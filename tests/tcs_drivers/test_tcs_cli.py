@@ -21,7 +21,8 @@ GCNMON = str(Path(sys.executable).parent / "gcnmon")
 # case: (simulator, extra args, password, expected exit code, text expected on stdout)
 CASES = {
     "send": ("zeiss", ["--user", "observer", *HIGH], "pw-obs-7Q", 0, "Coordinates of GRB HIGH received"),
-    "slew_needs_level": ("zeiss", ["--user", "observer", "--slew", *HIGH], "pw-obs-7Q", 2, "access level 2 < 3"),
+    "slew_needs_level": ("zeiss", ["--user", "observer", "--slew", *HIGH], "pw-obs-7Q", 2,
+                         "access level 2 < 3"),
     "wrong_password": ("zeiss", ["--user", "observer", *HIGH], "guess", 2, "Wrong user or password"),
     "slew_below_limit": ("zeiss", ["--user", "astronomer", "--slew", *LOW], "pw-ast-9Z", 2,
                          "slew refused, nothing sent"),
@@ -32,7 +33,8 @@ CASES = {
 def _start_sim(kind):
     # Passwords unlike the user names, so that finding one in the output means a leak.
     users = "observer:pw-obs-7Q:2,astronomer:pw-ast-9Z:4"
-    return subprocess.Popen([GCNMON, "tcs-sim", kind, "--port", "0", "--users", users], stdout=subprocess.PIPE,
+    return subprocess.Popen([GCNMON, "tcs-sim", kind, "--port", "0", "--users", users],
+                            stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
 
 

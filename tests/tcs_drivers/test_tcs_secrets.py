@@ -30,7 +30,7 @@ def test_no_password_in_any_log_record(kind, method, sims, driver_for, wait_for,
         sim = sims(kind, accounts=_accounts(kind))
         users = ("observer", "astronomer") if kind == "zeiss" else ("", "")
         options = {"http_method": method} if kind == "bta" else {}
-        for user, password in zip(users, PASSWORDS[kind]):
+        for user, password in zip(users, PASSWORDS[kind], strict=True):
             driver = driver_for(sim, (user, password), options=options)
             wait_for(driver.connect())
             wait_for(driver.send_and_slew(**HIGH))
