@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -188,3 +190,8 @@ def test_user_file_adds_a_group(tmp_path):
 
 def _fields(notice: Notice) -> dict:
     return {name: getattr(notice, name) for name in Notice.__dataclass_fields__}
+
+
+def test_policy_is_pure_logic_without_qt():
+    code = "import sys, gcnmon.policy; sys.exit('PySide6' in sys.modules or 'twisted.internet.reactor' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
