@@ -16,7 +16,7 @@ rem Start at login: Win+R, shell:startup, and put a shortcut to this file there 
 rem so its console window stays out of the way; the monitor itself lives in the tray).
 rem
 rem What works on Windows: the GUI, VTP and GCN Kafka, the TCS drivers (HTTP/XML-RPC), the keyring
-rem (Windows Credential Manager), the archive and log book under %LOCALAPPDATA%\gcnmon. Twisted runs
+rem (Windows Credential Manager), the archive and log book under %LOCALAPPDATA%\gcnmon\gcnmon. Twisted runs
 rem on qasync's selector loop there (gcnmon.bootstrap picks it: the default proactor loop has no
 rem add_reader). The relay's systemd unit is Linux-only: run `gcnmon relay` as a scheduled task instead.
 setlocal
