@@ -183,42 +183,52 @@ class TcsDriver(ABC):
         log.info("%s: logged in as %s, access level %d: %s", self.name, self.user or "-", self.level, reply)
         return TcsResult("connect", True, reply=reply, level=self.level, sent=True)
 
-    @defer.inlineCallbacks
+    def _below_limit(self, target: Target, vis: Visibility) -> str | None:
+        """Why ``target`` is too low to slew to, or None when it is within the limit."""
+        if vis.ok:
+            return None
+        return (f"{target.name or 'target'} is at altitude {vis.altitude:.1f} deg, zenith distance "
+                f"{vis.zenith_distance:.1f} > {self.site.zenith_limit:g} deg limit at {self.site.name}")
+
+    def _access_refusal(self, action: str, slew: bool) -> str | None:
+        need = self.slew_level if slew else self.send_level
+        if self.level is not None and self.level >= need:
+            return None
+        return f"access level {self.level} < {need} needed to {action}: nothing sent"
+
     def _command(self, target: Target, slew: bool, send: bool = True):
         action = "slew" if slew else "send"
         vis = self.visibility(target.ra, target.dec)
-        warning = None
-        if not vis.ok:
-            low = (
-                f"{target.name or 'target'} is at altitude {vis.altitude:.1f} deg, zenith distance "
-                f"{vis.zenith_distance:.1f} > {self.site.zenith_limit:g} deg limit at {self.site.name}"
-            )
-            if slew:
-                log.warning("%s: slew refused, nothing sent: %s", self.name, low)
-                return TcsResult(action, False, refused=True, warning=f"{low}: slew refused, nothing sent",
-                                 level=self.level, target=target, altitude=vis.altitude)
-            warning = f"{low}: coordinates sent, do not slew"
+        low = self._below_limit(target, vis)
+        common = dict(target=target, altitude=vis.altitude)
+        if low and slew:  # the rule that matters most: checked before any contact with the TCS
+            log.warning("%s: slew refused, nothing sent: %s", self.name, low)
+            return defer.succeed(TcsResult(action, False, refused=True, level=self.level,
+                                           warning=f"{low}: slew refused, nothing sent", **common))
+        warning = f"{low}: coordinates sent, do not slew" if low else None
+        return self._exchange(action, target, slew, send, warning, common)
+
+    @defer.inlineCallbacks
+    def _exchange(self, action, target, slew, send, warning, common):
         if self.level is None:
             login = yield self._connect()
             if not login.ok:
                 return TcsResult(action, False, login.refused, login.unreachable, login.reply, warning,
-                                 login.error, login.level, login.sent, target, vis.altitude)
-        need = self.slew_level if slew else self.send_level
-        if self.level < need:
-            error = f"access level {self.level} < {need} needed to {action}: nothing sent"
+                                 login.error, login.level, login.sent, **common)
+        error = self._access_refusal(action, slew)
+        if error:
             log.warning("%s: %s %s refused: %s", self.name, action, target.label, error)
             return TcsResult(action, False, refused=True, warning=warning, error=error, level=self.level,
-                             target=target, altitude=vis.altitude)
+                             **common)
         hook = (self._send_and_slew if send else self._slew) if slew else self._send
         try:
             reply = yield self._timed(hook(target))
         except Exception as exc:
-            return self._failed(action, exc, target, warning, vis.altitude)
+            return self._failed(action, exc, target, warning, common["altitude"])
         self.target = target
         warning = _join(warning, self.reply_warning(reply))
         log.info("%s: %s %s accepted: %s", self.name, action, target.label, reply)
-        return TcsResult(action, True, reply=reply, warning=warning, level=self.level, sent=True,
-                         target=target, altitude=vis.altitude)
+        return TcsResult(action, True, reply=reply, warning=warning, level=self.level, sent=True, **common)
 
     def _failed(self, action, exc, target=None, warning=None, altitude=None) -> TcsResult:
         """Turn a failure of the wire into a result, with one honest log line."""

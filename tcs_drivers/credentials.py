@@ -50,7 +50,7 @@ def resolve_password(
     if env:
         if env in os.environ:
             return Secret(os.environ[env])
-        log.warning("password variable %s is not set", env)
+        log.info("password variable %s is not set; trying the keyring and the config", env)
     if keyring_service:
         value = _from_keyring(keyring_service, user or "tcs")
         if value:

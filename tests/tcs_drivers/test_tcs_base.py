@@ -152,6 +152,7 @@ def test_secret_never_shows(monkeypatch):
 
 
 def test_resolve_password_order(monkeypatch, caplog):
+    caplog.set_level(logging.INFO, "tcs_drivers.credentials")
     monkeypatch.setenv("TEST_TCS_PW", "from-env")
     assert resolve_password(env="TEST_TCS_PW", config_value="from-config").reveal() == "from-env"
     monkeypatch.delenv("TEST_TCS_PW")

@@ -50,6 +50,8 @@ def _ports(procs, timeout=60.0):
             found = re.search(r"\(port (\d+)\)", line)
             assert found, f"{key.data} simulator said: {line!r}"
             ports[key.data] = int(found[1])
+            accounts = key.fileobj.readline()  # printed at start, right after the port
+            assert accounts.startswith("accounts: observer/pw-obs-7Q level 2, astronomer/"), accounts
             sel.unregister(key.fileobj)
     assert len(ports) == len(procs), "a simulator did not start"
     return ports
