@@ -156,6 +156,12 @@ def progress(subs: Child) -> tuple[int, int, int]:
     return int(low_l), int(low_t), int(dropped)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc): a figure other load cannot inflate."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_delivered(subs: Child, phase: int, count: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -176,6 +182,7 @@ def run_case(kind: str, args, stalled: int) -> dict:
             subs.wait_line(lambda s: s == "ready", 60)
             template = TEMPLATE.read_bytes()
             budget = args.budget if kind == "comet" else 3600.0
+            load, cpu_before = os.getloadavg()[0], cpu_seconds(broker.proc.pid)
             n_lat = asyncio.run(paced(receive, template, args.latency_notices, args.rate, budget))
             complete = wait_delivered(subs, 0, n_lat, 60)
             sent, first = asyncio.run(flood(receive, template, args.notices - args.latency_notices,
@@ -184,12 +191,14 @@ def run_case(kind: str, args, stalled: int) -> dict:
             subs.proc.stdin.write("report\n")
             subs.proc.stdin.flush()
             report = json.loads(subs.wait_line(lambda s: s.startswith("{"), 60))
+            cpu = cpu_seconds(broker.proc.pid) - cpu_before
+            load = max(load, os.getloadavg()[0])
         finally:
             subs.stop()
             broker.stop()
     seconds = (report["last_arrival"]["T"] - first) / 1e9
     return {"kind": kind, "stalled": stalled, "latency": report["L"], "flood": report["T"], "sent": sent,
-            "paced": n_lat,
+            "paced": n_lat, "cpu_ms_per_notice": 1000 * cpu / max(1, n_lat + sent), "load": load,
             "events_per_s": sent / seconds if seconds > 0 else 0.0, "complete": complete,
             "dropped": report["dropped"]}  # fmt: skip
 
@@ -201,7 +210,10 @@ def show(result: dict) -> None:
           f"p99 {lat.get('p99_ms', 0):7.2f} ms  max {lat.get('max_ms', 0):7.1f} ms   "
           f"flood {result['sent']:>5} events -> {result['events_per_s']:7.1f} events/s "
           f"(flood p99 {result['flood'].get('p99_ms', 0):.0f} ms)  all delivered: {result['complete']}  "
-          f"readers dropped: {result['dropped']}", flush=True)  # fmt: skip
+          f"readers dropped: {result['dropped']}\n{'':>17}"
+          f"broker CPU {result['cpu_ms_per_notice']:.2f} ms/notice "
+          f"({1000 / max(result['cpu_ms_per_notice'], 1e-9):.0f} notices/s per core); "
+          f"load average up to {result['load']:.1f}", flush=True)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -232,14 +244,17 @@ def ratios(results: dict) -> None:
         return results[key]["latency"].get("p99_ms", float("nan"))
 
     if ("relay", False) in results and ("relay", True) in results:
-        print(f"relay p99 with stalled / without: {p99(('relay', True)) / p99(('relay', False)):.2f}")
+        cpu = results["relay", True]["cpu_ms_per_notice"] / results["relay", False]["cpu_ms_per_notice"]
+        print(f"relay p99 with stalled / without: {p99(('relay', True)) / p99(('relay', False)):.2f}; "
+              f"CPU per notice with / without: {cpu:.2f}")
     if ("comet", False) in results and ("comet", True) in results:
         print(f"comet p99 with stalled / without: {p99(('comet', True)) / p99(('comet', False)):.2f}")
     for stalled in (False, True):
         if ("relay", stalled) in results and ("comet", stalled) in results:
             ours, theirs = results["relay", stalled], results["comet", stalled]
             print(f"{'stalled' if stalled else 'healthy'}: relay/Comet events/s "
-                  f"{ours['events_per_s'] / max(theirs['events_per_s'], 1e-9):.1f}x, "
+                  f"{ours['events_per_s'] / max(theirs['events_per_s'], 1e-9):.1f}x, relay/Comet notices "
+                  f"per CPU second {theirs['cpu_ms_per_notice'] / ours['cpu_ms_per_notice']:.1f}x, "
                   f"Comet/relay p99 {p99(('comet', stalled)) / p99(('relay', stalled)):.1f}x")  # fmt: skip
 
 
