@@ -1,4 +1,4 @@
-"""``gcnmon demo``: real packets replayed over VTP on loopback, a TCS simulator and the monitor wired to both."""
+"""``gcnmon demo``: real packets replayed over VTP on loopback, a TCS simulator, the monitor wired to both."""
 
 from .feed import DemoFeed
 from .session import TELESCOPES, DemoSession, Telescope, demo_config, start_demo

@@ -41,7 +41,8 @@ class DemoFeed:
         self.prepare, self.interval, self.loop = prepare, float(interval), loop
         self.reactor, self.clock = reactor, clock or reactor
         self.ready, self.on_step, self.ack_timeout = ready, on_step, ack_timeout
-        self.replayer = Replayer([], host="127.0.0.1", port=0, local_ivorn="ivo://gcnmon/demo", reactor=reactor)
+        self.replayer = Replayer([], host="127.0.0.1", port=0, local_ivorn="ivo://gcnmon/demo",
+                                 reactor=reactor)
         self.sent = 0
         self.done: defer.Deferred | None = None
 

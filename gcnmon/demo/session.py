@@ -30,6 +30,7 @@ class Telescope:
     site: str
     user: str
     password: str  # the simulator's built-in demo account, never a real one
+    name: str  # on the dialog's "Send to ..." button
 
     @property
     def station(self) -> str:
@@ -37,9 +38,9 @@ class Telescope:
 
 
 TELESCOPES = {
-    "zeiss": Telescope("zeiss", "Zeiss-1000", "astronomer", "astronomer"),  # level 4 >= 3 slews
-    "bta": Telescope("bta", "BTA", "", "level4"),  # the BTA TCS slews from level 4
-    "alpaca": Telescope("alpaca", "Zeiss-1000", "", ""),  # Alpaca has no login; CanSlewAsync gives slew
+    "zeiss": Telescope("zeiss", "Zeiss-1000", "astronomer", "astronomer", "Zeiss-1000 simulator"),  # 4 slews
+    "bta": Telescope("bta", "BTA", "", "level4", "BTA simulator"),  # the BTA TCS slews from level 4
+    "alpaca": Telescope("alpaca", "Zeiss-1000", "", "", "Alpaca simulator"),  # no login; CanSlewAsync: slew
 }
 
 
@@ -71,7 +72,7 @@ muted = {str(muted).lower()}
 
 [tcs]
 driver = {q(tel.kind)}
-name = {q(f"{tel.site} simulator")}
+name = {q(tel.name)}
 url = {q(sim_url)}
 user = {q(tel.user)}
 site = {q(tel.site)}
@@ -99,20 +100,25 @@ def _driver(cfg, tel: Telescope, reactor):
         from tcs_drivers.registry import site_from_config
 
         cls = {"zeiss": zeiss.ZeissDriver, "bta": bta.BtaDriver, "alpaca": alpaca.AlpacaDriver}[tel.kind]
-        return cls(cfg.get("tcs.url"), user=tel.user, password=password, site=site_from_config(cfg.section("tcs")),
-                   reactor=reactor)
+        site = site_from_config(cfg.section("tcs"))
+        return cls(cfg.get("tcs.url"), user=tel.user, password=password, site=site, reactor=reactor)
 
 
 @dataclass
 class DemoSession:
-    """What ``start_demo`` started; ``stop()`` undoes it all (and removes a throw-away folder)."""
+    """What ``start_demo`` started: ``begin()`` tells the story, ``stop()`` undoes it all (and removes a
+    throw-away folder). ``moves`` lists where each round put the act event."""
 
     app: Any
     sim: Any
     feed: DemoFeed
     folder: Path
     say: Callable[[str], None]
+    story: list
+    site: Any
+    clock: Callable[[], datetime]
     tmp: tempfile.TemporaryDirectory | None = None
+    base: int = 0  # rounds a kept archive has already seen
     moves: list = field(default_factory=list)
     status: task.LoopingCall | None = None
     _state: str = ""
@@ -121,14 +127,41 @@ class DemoSession:
     def logbook_path(self) -> Path:
         return self.app.logbook.path
 
+    def begin(self, reactor, show: bool = True) -> None:
+        """Show the monitor, poll the simulator once a second, and start the story."""
+        self.feed.prepare, self.feed.on_step = self.prepare, self.on_step
+        self.feed.ready = lambda: _wait_for_login(self.app.driver, reactor)
+        self.app.start(show=show)
+        self.status = task.LoopingCall(self.show_status)
+        self.status.clock = reactor
+        self.status.start(1.0)
+        self.feed.start()
+
+    def prepare(self, round_no: int) -> list:
+        """The packets of one round, the act event moved to be up now (and said so)."""
+        if round_no > 1 and self.app.arbiter.current is not None:
+            self.app.arbiter.close("demo: next round")  # what the observer does with last round's dialog
+        steps, move = prepare_round(self.story, self.site, self.clock(), self.base + round_no)
+        self.moves.append(move)
+        self.app.logbook.write(f"DEMO    {move.line}")
+        self.app.window.statusBar().showMessage(f"demo: {move.short}")
+        self.say(move.line)
+        return steps
+
+    def on_step(self, round_no: int, index: int, step) -> None:
+        text = f"round {self.base + round_no}, step {index + 1}/{len(STORY)}: {step.caption}"
+        self.app.logbook.write(f"DEMO    {text} ({step.file})")
+        self.say(text)
+
     def show_status(self) -> None:
         """The simulated telescope in the main window's TCS status; each change of state in the log book."""
         tel, driver = self.sim.telescope, self.app.driver
         state = tel.state()
         where = f"RA {sexagesimal_ra(tel.ra)} Dec {sexagesimal_dec(tel.dec)}"
-        doing = f"slewing to {tel.target.name}" if state == "slewing" else state
+        doing = f"slewing to {tel.target.label}" if state == "slewing" else state
         level = "not logged in" if driver.level is None else f"level {driver.level}"
-        self.app.window.set_tcs(f"{driver.title}, {level} · simulator: {doing}, {where}", driver.can_slew)
+        self.app.window.set_tcs(f"{driver.title}, {level} · simulator: {doing}; pointing at {where}",
+                                driver.can_slew)
         if state != self._state:
             self._state = state
             line = f"simulated telescope {doing}" + (f", at {where}" if state != "slewing" else "")
@@ -165,57 +198,35 @@ def _wait_for_login(driver, reactor, timeout: float = 10.0) -> defer.Deferred:
     return defer.ensureDeferred(wait())
 
 
-def start_demo(tel: str = "zeiss", *, interval: float = 10.0, loop: bool = False, keep: str | Path | None = None,
-               muted: bool = False, pace_clock=None, show: bool = True, tray: bool | None = False,
-               say: Callable[[str], None] | None = None, clock: Callable[[], datetime] | None = None,
-               reactor=None) -> DemoSession:
+def start_demo(tel: str = "zeiss", *, interval: float = 10.0, loop: bool = False,
+               keep: str | Path | None = None, muted: bool = False, pace_clock=None, show: bool = True,
+               tray: bool | None = False, say: Callable[[str], None] | None = None,
+               clock: Callable[[], datetime] | None = None, reactor=None) -> DemoSession:
     """Start the simulator, the feed and the monitor (the loops must be installed); returns the session.
 
     ``keep``: the folder for the archive, the log book and the demo's config (default: a temporary one,
     removed by ``stop()``). ``pace_clock`` paces the story (tests pass a ``task.Clock``).
     """
+    from tcs_drivers.sim import start_simulator
+
     from ..app import build_app
     from ..sky import SITE_PRESETS
-    from tcs_drivers.sim import start_simulator
 
     if reactor is None:
         from twisted.internet import reactor
     telescope, clock = TELESCOPES[tel], clock or (lambda: datetime.now(timezone.utc))
-    say = say or (lambda text: log.info("demo: %s", text))
     tmp = None if keep else tempfile.TemporaryDirectory(prefix="gcnmon-demo-")
     folder = Path(keep or tmp.name).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
     site = SITE_PRESETS[telescope.site]
     sim = start_simulator(telescope.kind, site=site, reactor=reactor)
-    story = load_story()
-    feed = DemoFeed(lambda r: None, interval=interval, loop=loop, clock=pace_clock, reactor=reactor)
+    feed = DemoFeed(lambda r: [], interval=interval, loop=loop, clock=pace_clock, reactor=reactor)
     cfg = demo_config(folder, feed.listen(), telescope, sim.url, muted)
     app = build_app(cfg, driver=_driver(cfg, telescope, reactor), tray=tray, clock=clock)
-    session = DemoSession(app, sim, feed, folder, say, tmp)
-    base = _first_round(app.archive, story) - 1
-
-    def prepare(round_no: int):
-        if round_no > 1 and app.arbiter.current is not None and app.arbiter.current.retracted:
-            app.arbiter.close("demo: next round")  # the observer would close the retracted dialog
-        steps, move = prepare_round(story, site, clock(), base + round_no)
-        session.moves.append(move)
-        app.logbook.write(f"DEMO    {move.line}")
-        app.window.statusBar().showMessage(f"demo: {move.short}")
-        say(move.line)
-        return steps
-
-    def on_step(round_no: int, index: int, step) -> None:
-        text = f"round {base + round_no}, step {index + 1}/{len(STORY)}: {step.caption}"
-        app.logbook.write(f"DEMO    {text} ({step.file})")
-        say(text)
-
-    feed.prepare, feed.on_step = prepare, on_step
-    feed.ready = lambda: _wait_for_login(app.driver, reactor)
     app.window.setWindowTitle(f"gcnmon demo — {app.driver.title} simulator — {folder}")
-    app.start(show=show)
-    session.status = task.LoopingCall(session.show_status)
-    session.status.clock = reactor
-    session.status.start(1.0)
-    feed.start()
-    say(f"archive, log book and config in {folder}" + (" (removed at exit; --keep DIR keeps them)" if tmp else ""))
+    session = DemoSession(app, sim, feed, folder, say or (lambda text: log.info("demo: %s", text)),
+                          load_story(), site, clock, tmp)
+    session.base = _first_round(app.archive, session.story) - 1
+    session.begin(reactor, show)
+    session.say(f"archive, log book and config in {folder}" + (" (removed at exit)" if tmp else ""))
     return session

@@ -30,7 +30,8 @@ class Step:
 STORY = (
     Step("01_svom_eclairs_wakeup_sb26021102.xml",
          "SVOM/ECLAIRs wakeup, group act: alarm and dialog. Try \"Send and Slew\"", moves=True),
-    Step("02_fermi_gbm_alert_538809001.xml", "Fermi GBM alert, group inform (lower priority): listed, no dialog"),
+    Step("02_fermi_gbm_alert_538809001.xml",
+         "Fermi GBM alert, group inform (lower priority): listed, no dialog"),
     Step("03_fermi_gbm_flt_pos_538809001.xml", "Fermi GBM flight position: listed"),
     Step("04_svom_eclairs_not_slewing_sb26021102.xml",
          "SVOM/ECLAIRs refinement (smaller error circle): the open dialog updates in place", moves=True),
@@ -66,11 +67,13 @@ class Move:
 
     @property
     def short(self) -> str:
-        return f"{self.event} moved to {sexagesimal_ra(self.new_ra)} {sexagesimal_dec(self.new_dec)} so it is up now"
+        where = f"{sexagesimal_ra(self.new_ra)} {sexagesimal_dec(self.new_dec)}"
+        return f"{self.event} moved to {where} so it is up now"
 
     @property
     def line(self) -> str:
-        return (f"position of {self.event} moved from RA {sexagesimal_ra(self.ra)} Dec {sexagesimal_dec(self.dec)} "
+        return (f"position of {self.event} moved from RA {sexagesimal_ra(self.ra)} "
+                f"Dec {sexagesimal_dec(self.dec)} "
                 f"to RA {sexagesimal_ra(self.new_ra)} Dec {sexagesimal_dec(self.new_dec)} so it is up at "
                 f"{self.site} now (altitude {self.altitude:.0f} deg); every other field as issued")
 
@@ -114,13 +117,14 @@ def rename(payload: bytes, round_no: int) -> bytes:
     return payload
 
 
-def prepare_round(story, site: Site, when: datetime, round_no: int = 1) -> tuple[list[tuple[Step, bytes]], Move]:
+def prepare_round(story, site: Site, when: datetime, round_no: int = 1) -> tuple[list, Move]:
     """The story's packets for one round: renamed for the round, the act event moved to be up ``when``."""
     from ..notice import parse
 
     first = parse(rename(next(payload for step, payload in story if step.moves), round_no))
     new_ra, new_dec, altitude = up_position(site, first.ra, first.dec, when)
-    move = Move(first.ra, first.dec, new_ra, new_dec, altitude, site.name, f"{first.mission} {first.trigger_id}")
+    event = f"{first.mission} {first.trigger_id}"
+    move = Move(first.ra, first.dec, new_ra, new_dec, altitude, site.name, event)
     dra, ddec = move.offset
     steps = [(step, rename(move_position(p, dra, ddec) if step.moves else p, round_no)) for step, p in story]
     return steps, move
