@@ -87,3 +87,10 @@ def which(name: str) -> str:
     found = shutil.which(name, path=str(VENV_BIN)) or shutil.which(name)
     assert found, f"{name} is not installed"
     return found
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The test reactor never stops, so join its thread pool (name resolution, callInThread) here:
+    its non-daemon workers would otherwise keep the finished test process alive."""
+    if reactor.threadpool is not None:
+        reactor.threadpool.stop()
