@@ -48,7 +48,7 @@ def test_demo_notice_slew_and_every_line_recorded(qtbot, tmp_path, wait_for, wai
         wait_until(lambda: app.dialog.reply.isVisible(), 5)
         assert "slew: accepted" in app.dialog.reply.text()
         # The demo polls the simulator once a second for the main window's TCS status.
-        wait_until(lambda: "simulator: slewing to SVOM sb26021102" in app.window.tcs_label.text(), 5)
+        wait_until(lambda: "sim: slewing to SVOM sb26021102" in app.window.tcs_label.text(), 5)
         for count in range(2, len(STORY) + 1):
             _advance(pace, wait_until)
             wait_until(lambda: len(app.archive.recent(50)) == count, 10)
