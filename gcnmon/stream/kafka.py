@@ -123,14 +123,26 @@ class KafkaSource:
         self._thread.start()
         log.info("Kafka: reading %d topics from %s", len(self.topics), self.where)
 
-    def stop(self) -> defer.Deferred:
+    def stop(self, timeout: float = 10.0) -> defer.Deferred:
         """Ask the thread to finish; fires once the consumer is closed (return it from a shutdown trigger).
 
         The thread may be waiting for the reactor to archive a message, so never block the reactor
         on it: the Deferred lets the reactor keep running until the consumer has closed cleanly.
         """
         self._stopping.set()
-        return self._done if self._done is not None else defer.succeed(None)
+        if self._done is None:
+            return defer.succeed(None)
+        done = self._done
+
+        def give_up() -> None:
+            # A synchronous commit can block while the cluster is unreachable: do not hang shutdown on
+            # it. Nothing is lost: an uncommitted message is read again and the archive drops it.
+            if not done.called:
+                log.warning("Kafka: consumer still busy after %.0f s; leaving it behind", timeout)
+                done.callback(None)
+
+        self.reactor.callLater(timeout, give_up)
+        return done
 
     def _make_consumer(self):
         config, kwargs = consumer_config(self.section, self.station)
@@ -162,7 +174,7 @@ class KafkaSource:
                 log.warning("Kafka consumer did not close cleanly: %s", exc)
         log.info("Kafka: consumer closed")
         done = self._done
-        self.reactor.callFromThread(lambda: done.called or done.callback(None))
+        self.reactor.callFromThread(lambda: done.called or done.callback(None))  # unless stop gave up
 
     def _step(self, consumer) -> None:
         if self._up is not True:

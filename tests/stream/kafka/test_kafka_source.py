@@ -60,8 +60,9 @@ def test_delivers_commits_and_resumes_after_restart(cluster, pipeline, data_file
     cluster.publish(TOPIC, raw[:2])
     cluster.publish(HEARTBEAT_TOPIC, [json.dumps({"alert_datetime": "2026-04-07T00:00:00Z"}).encode()])
     source = _start(cluster, intake, started)
-    wait_until(lambda: len(seen) == 2 and source.link.last_packet is not None, 30)
-    assert source.link.connected and source.link.host == cluster.bootstrap and source.link.notices == 2
+    # link updates reach the reactor by callFromThread, just after the notice itself
+    wait_until(lambda: len(seen) == 2 and source.link.notices == 2 and source.link.last_packet, 30)
+    assert source.link.connected and source.link.host == cluster.bootstrap
     wait_until(lambda: _committed(cluster) == 2, 30)
     _stop(source, wait_for)
 
@@ -79,6 +80,7 @@ def test_broker_down_then_back(cluster, pipeline, data_file, wait_until, caplog)
     cluster.publish(TOPIC, [data_file(FILES[0]).read_bytes()])
     source = _start(cluster, intake, started)
     wait_until(lambda: len(seen) == 1, 30)
+    wait_until(lambda: _committed(cluster) == 1, 30)  # not inside the synchronous commit any more
     cluster.broker_down()
     wait_until(lambda: not source.link.connected, 30)
     assert f"Kafka: link to {cluster.bootstrap} down" in caplog.text
