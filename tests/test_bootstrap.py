@@ -18,3 +18,23 @@ def test_cli_help_lists_subcommands(capsys):
         assert exc.code == 0
     out = capsys.readouterr().out
     assert "usage: gcnmon" in out
+
+
+def test_cli_starts_without_heavy_imports():
+    """``gcnmon --help`` and headless commands must not pay for Qt or astropy at parser build time."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, gcnmon.cli; gcnmon.cli.build_parser();"
+        "heavy = [m for m in ('PySide6', 'astropy', 'twisted.internet.reactor', 'lxml') if m in sys.modules];"
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_demo_telescope_choices_match_the_demo():
+    from gcnmon.commands.demo import TELESCOPE_CHOICES
+    from gcnmon.demo.session import TELESCOPES
+
+    assert sorted(TELESCOPE_CHOICES) == sorted(TELESCOPES)

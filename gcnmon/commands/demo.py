@@ -30,12 +30,15 @@ def _positive(text: str) -> float:
     return value
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    from ..demo.session import TELESCOPES  # light: no Qt, no reactor
+#: The simulated telescopes (keys of ``gcnmon.demo.session.TELESCOPES``, checked by a test), named here
+#: so that building the CLI does not import the demo package and with it astropy (1-2 s per command).
+TELESCOPE_CHOICES = ("alpaca", "bta", "zeiss")
 
+
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
-    parser.add_argument("--tel", choices=sorted(TELESCOPES), default="zeiss",
+    parser.add_argument("--tel", choices=TELESCOPE_CHOICES, default="zeiss",
                         help="simulated TCS: Zeiss-1000 XML-RPC (default), BTA HTTP/CGI or ASCOM Alpaca")
     parser.add_argument("--interval", type=_positive, default=10.0, metavar="S",
                         help="seconds between two notices of the story (default 10)")
