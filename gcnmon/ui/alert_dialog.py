@@ -222,7 +222,7 @@ class AlertDialog(QDialog):
             return
         self.flash = not self.flash and self.clock() - self.presented_at < FLASH_SECONDS
         color = group_color("act").lighter(135 if self.flash else 100).name()
-        self.band.setStyleSheet(f"background: {color}; color: white; padding: 12px 18px;")
+        _restyle(self.band, f"background: {color}; color: white; padding: 12px 18px;")
 
     # -- rendering ----------------------------------------------------------------------------
     def _label_buttons(self) -> None:
@@ -234,9 +234,11 @@ class AlertDialog(QDialog):
         for action, button in self.buttons.items():
             button.setVisible(action in shown or action == "ignore")
             button.setEnabled(action == "ignore" or not self.retracted)
-            button.setProperty("role", "danger" if action == "slew" else "primary" if action in shown else "")
-            button.style().unpolish(button)
-            button.style().polish(button)
+            role = "danger" if action == "slew" else "primary" if action in shown else ""
+            if button.property("role") != role:  # re-polishing is costly: only when the role changes
+                button.setProperty("role", role)
+                button.style().unpolish(button)
+                button.style().polish(button)
 
     def _texts(self) -> dict[str, str]:
         info = self.info
@@ -267,15 +269,13 @@ class AlertDialog(QDialog):
             f"<div style='font-size:11pt; letter-spacing:2px'>{tag}</div>"
             f"<div style='font-size:18pt; font-weight:bold'>{what}</div>"
         )
-        self.band.setStyleSheet(f"background: {color}; color: white; padding: 12px 18px;")
-        self.status.setStyleSheet(
-            f"background: #2a2f37; color: {COLORS['changed']}; padding: 6px 18px; font-weight: bold;"
-        )
+        _restyle(self.band, f"background: {color}; color: white; padding: 12px 18px;")
+        _restyle(self.status, f"background: #2a2f37; color: {COLORS['changed']}; padding: 6px 18px; font-weight: bold;")
         self.setWindowTitle(f"gcnmon — {tag}: {n.mission or '?'} {n.notice_type or ''}")
         for key, text in self._texts().items():
             label = self.values[key]
             label.setText(text)
-            label.setStyleSheet(self._value_style(key))
+            _restyle(label, self._value_style(key))
         self._label_buttons()
 
     def _value_style(self, key: str) -> str:
@@ -299,3 +299,9 @@ def _verdict_html(line: str) -> str:
     if not numbers:
         return html.escape(status)
     return f"<b>{html.escape(status)}</b><br><span style='font-size:10pt'>{html.escape(numbers)}</span>"
+
+
+def _restyle(widget, style: str) -> None:
+    """Set a style sheet only when it changes: parsing style sheets is the dialog's dearest step."""
+    if widget.styleSheet() != style:
+        widget.setStyleSheet(style)

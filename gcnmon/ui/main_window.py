@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         bar = QToolBar("Main", self)
         bar.setMovable(False)
         bar.addAction(self.mute_action)
+        bar.addAction(self.offer_action)
         bar.addSeparator()
         bar.addWidget(self.links)
         self.addToolBar(Qt.TopToolBarArea, bar)
