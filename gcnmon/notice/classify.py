@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from .model import FLAGS, Citation
 from .packet_types import PacketType as P
 
-__all__ = ["flags_of", "is_test_of", "is_retraction_of", "truthy", "first_param"]
+__all__ = ["flags_of", "is_test_of", "is_retraction_of", "truthy", "first_param", "PARAM_NAMES"]
 
 _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 
@@ -68,6 +68,14 @@ _TEST_TYPES = frozenset(
 )
 _RETRACTION_TYPES = frozenset({P.LVC_RETRACTION, P.SVOM_RETRACTION})
 
+# Packet type -> the flags it implies (one dict lookup per packet instead of five set tests).
+_TYPE_FLAGS = {
+    int(packet_type): frozenset(flag for flag, types in kinds if packet_type in types)
+    for kinds in [(("catalogued", _CATALOGUED_TYPES), ("subthreshold", _SUBTHRESHOLD_TYPES), ("slew", _SLEW_TYPES),
+                   ("utility", _UTILITY_TYPES), ("lightcurve", _LIGHTCURVE_TYPES))]  # fmt: skip
+    for packet_type in set().union(*(types for _, types in kinds))
+}
+
 # Swift Solution_Status params (and their kin in other GCN streams) that set a flag when true.
 _FLAG_PARAMS = (
     ("Target_in_Flt_Catalog", "catalogued"),
@@ -76,6 +84,8 @@ _FLAG_PARAMS = (
     ("StarTrack_Lost_Lock", "starlock_lost"),
 )
 _TEST_PARAMS = ("Test", "Test_Notice", "Test_Submission", "InternalTest")
+#: Every param name this module reads (the VOEvent parser reads these eagerly).
+PARAM_NAMES = frozenset({name for name, _ in _FLAG_PARAMS} | {*_TEST_PARAMS, "AlertType", "Retraction", "retraction"})
 
 
 def truthy(value: str | None) -> bool:
@@ -94,20 +104,15 @@ def first_param(params: Mapping[str, str], names: Iterable[str]) -> str | None:
 
 def flags_of(packet_type: int | None, role: str, params: Mapping[str, str], description: str | None) -> frozenset[str]:
     """The ``FLAGS`` this packet carries."""
-    found = {flag for name, flag in _FLAG_PARAMS if truthy(params.get(name))}
-    if packet_type in _CATALOGUED_TYPES:
-        found.add("catalogued")
-    if packet_type in _SUBTHRESHOLD_TYPES:
-        found.add("subthreshold")
-    elif description and "sub-threshold" in description.lower():
+    found = set(_TYPE_FLAGS.get(packet_type, ()))
+    for name, flag in _FLAG_PARAMS:
+        if truthy(params.get(name)):
+            found.add(flag)
+    if description and "sub-threshold" in description.lower():
         # GCN's Swift type 141 packets describe themselves as "sub-sub-threshold" triggers.
         found.add("subthreshold")
-    if packet_type in _SLEW_TYPES:
-        found.add("slew")
-    if role == "utility" or packet_type in _UTILITY_TYPES:
+    if role == "utility":
         found.add("utility")
-    if packet_type in _LIGHTCURVE_TYPES:
-        found.add("lightcurve")
     assert found <= FLAGS, found - FLAGS
     return frozenset(found)
 

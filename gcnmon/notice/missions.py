@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from .classify import first_param
 from .packet_types import packet_type_name
 
-__all__ = ["mission_of", "notice_type_of", "trigger_id_of", "by_packet_type", "canonical_instrument"]
+__all__ = [
+    "mission_of", "notice_type_of", "trigger_id_of", "by_packet_type", "canonical_instrument", "PARAM_NAMES",
+]  # fmt: skip
 
 
 def _table() -> dict[int, tuple[str, str | None]]:
@@ -171,6 +173,8 @@ def notice_type_of(ivorn: str, mission: str | None, packet_type: int | None, par
 _TRIGGER_PARAMS = ("Burst_Id", "GraceID", "TrigID", "Trigger_Number", "TrigNum", "Trans_Num")
 # After IceCube's run_event (the id gcn-schema JSON notices use for the same event).
 _LAST_RESORT = ("AMON_ID", "Event_ID")
+#: Every param name this module reads (the VOEvent parser reads these eagerly).
+PARAM_NAMES = frozenset({"Instrument", "AlertType", "run_id", "event_id", *_TRIGGER_PARAMS, *_LAST_RESORT})
 
 
 def trigger_id_of(params: Mapping[str, str]) -> str | None:

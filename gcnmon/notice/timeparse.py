@@ -22,17 +22,28 @@ def parse_time(text: str | None, what: str, warnings: list[str]) -> datetime | N
     text = text.strip()
     if not text:
         return None
-    fixed = _UNDERSCORE_DATE.sub(r"\1-\2-\3", text)
-    if fixed != text:
-        warnings.append(f"{what} {text!r} uses underscores in its date")
     try:
-        when = datetime.fromisoformat(fixed)
+        when = datetime.fromisoformat(text)  # the common case, tried first: no regex on the fast path
     except ValueError:
-        warnings.append(f"{what} {text!r} is not an ISO 8601 time")
-        return None
+        when = _odd_time(text, what, warnings)
+        if when is None:
+            return None
     if when.tzinfo is None:
         return when.replace(tzinfo=timezone.utc)
     return when.astimezone(timezone.utc)
+
+
+def _odd_time(text: str, what: str, warnings: list[str]) -> datetime | None:
+    """``text`` that ``fromisoformat`` refused: an underscore date (with a warning), else None (warned)."""
+    fixed = _UNDERSCORE_DATE.sub(r"\1-\2-\3", text)
+    if fixed != text:
+        warnings.append(f"{what} {text!r} uses underscores in its date")
+        try:
+            return datetime.fromisoformat(fixed)
+        except ValueError:
+            pass
+    warnings.append(f"{what} {text!r} is not an ISO 8601 time")
+    return None
 
 
 def iso_z(when: datetime | None) -> str | None:

@@ -1,7 +1,9 @@
 """VOEvent 1.1 and 2.0 packets (``voe:`` prefix, default namespace or none) into one ``Notice``.
 
-One pass over the root's children, one C-level ``iter`` over the What params, no XPath: the
-parse costs little more than lxml's own tree building (see bench/parse.py).
+Our own cost per packet is kept well under lxml's tree building (see bench/parse.py): one walk
+over the root's children, one C-level ``iter`` over the What params that reads only the names the
+``Notice`` fields need (the full params map is built from the raw bytes if anyone asks for it, see
+``params.LazyParams``), no XPath (libxml2's XPath is slower here than lxml's ``iter``).
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ import logging
 import math
 import re
 from datetime import date
-from types import MappingProxyType
+from functools import partial
 
 from lxml import etree
 
+from . import classify, missions
 from .classify import first_param, flags_of, is_retraction_of, is_test_of
 from .missions import mission_of, notice_type_of, trigger_id_of
 from .model import Citation, Notice, NoticeError
+from .params import LazyParams, all_params, param_value
 from .timeparse import parse_time
 from .xmlsafe import MAX_SIZE, parse_xml
 
@@ -40,29 +44,47 @@ _SIGNIFICANCE = ("SNR", "Sigma", "significance", "Image_Signif", "Trig_Signif", 
 _TYPED_AUTHORITIES = ("ivo://nasa.gsfc.gcn/", "ivo://gwnet/", "ivo://org.svom/")
 _IVORN_DATE = re.compile(r"(\d{4}-[-\d]+)T\d")
 _XSI_HTTPS = "https://www.w3.org/2001/XMLSchema-instance"
+_SECTIONS = frozenset({"Who", "What", "WhereWhen", "Citations"})
+_COORDS = frozenset({"C1", "C2", "Error2Radius"})
+# The params the Notice fields are computed from, read eagerly; any other name loads the full map.
+EAGER_PARAMS = frozenset(
+    {"Packet_Type", "Pkt_Ser_Num", "Coords_String", *_SIGNIFICANCE} | classify.PARAM_NAMES | missions.PARAM_NAMES
+)
+
+
+# Tag -> local name. The same few dozen tags come packet after packet: a dict hit is cheaper than a
+# split per element. Bounded, since tags come from the network.
+_LOCAL_NAMES: dict[object, str] = {}
 
 
 def _local(tag) -> str:
     """Local name of an element tag; '' for comments, entities and processing instructions."""
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+    local = _LOCAL_NAMES.get(tag)
+    if local is None:
+        local = tag.rpartition("}")[2] if isinstance(tag, str) else ""
+        if len(_LOCAL_NAMES) < 2048:
+            _LOCAL_NAMES[tag] = local
+    return local
 
 
 def parse_voevent(data: bytes, *, max_size: int = MAX_SIZE) -> Notice:
     """Parse VOEvent bytes into a ``Notice``; raises only ``NoticeError``."""
-    return notice_from_root(parse_xml(data, max_size), bytes(data))
+    data = bytes(data)
+    return notice_from_root(parse_xml(data, max_size), data)
 
 
 def notice_from_root(root: etree._Element, raw: bytes) -> Notice:
-    """Build the ``Notice`` of an already parsed (safely, see ``xmlsafe``) VOEvent root element."""
+    """Build the ``Notice`` of a VOEvent root element parsed (safely, see ``xmlsafe``) from ``raw``.
+
+    ``raw`` must be the bytes ``root`` was parsed from: ``Notice.params`` re-reads them on demand.
+    """
     namespace, _, name = root.tag.rpartition("}") if isinstance(root.tag, str) else ("", "", "")
     if name != "VOEvent":
         raise NoticeError(f"not a VOEvent: root element is <{name or '?'}>")
     warnings: list[str] = []
-    fmt = _format(root, namespace.lstrip("{"), warnings)
+    fmt = _format(root, namespace[1:], warnings)
     ivorn, role = _identity(root, warnings)
-    sections: dict[str, etree._Element] = {}
-    for child in root:
-        sections.setdefault(_local(child.tag), child)
+    sections = _sections(root)
     params, description = _what(sections.get("What"))
     when, ra, dec, error = _where_when(sections.get("WhereWhen"), params, warnings)
     cites = _citations(sections.get("Citations"), warnings)
@@ -70,6 +92,7 @@ def notice_from_root(root: etree._Element, raw: bytes) -> Notice:
 
 
 def _assemble(raw, fmt, ivorn, role, sections, params, description, where, cites, warnings) -> Notice:
+    # ``params`` holds only EAGER_PARAMS (a plain dict: the classifiers ask it ~35 times per packet).
     packet_type = _int_param(params, "Packet_Type", warnings)
     if packet_type is None and ivorn.startswith(_TYPED_AUTHORITIES):
         warnings.append("no Packet_Type param")
@@ -100,7 +123,7 @@ def _assemble(raw, fmt, ivorn, role, sections, params, description, where, cites
         cites=cites,
         flags=flags_of(packet_type, role, params, description),
         description=description,
-        params=MappingProxyType(params),
+        params=LazyParams(params, EAGER_PARAMS, partial(_params_of, raw)),
         warnings=tuple(warnings),
     )
 
@@ -136,31 +159,46 @@ def _identity(root: etree._Element, warnings: list[str]) -> tuple[str, str]:
     return ivorn, role or "observation"
 
 
+def _sections(root: etree._Element) -> dict[str, etree._Element]:
+    """The first Who, What, WhereWhen and Citations child of the root, by local name."""
+    sections: dict[str, etree._Element] = {}
+    for child in root:  # ~8 children: cheaper than building an lxml tag matcher
+        local = _LOCAL_NAMES.get(child.tag) or _local(child.tag)
+        if local in _SECTIONS and local not in sections:
+            sections[local] = child
+    return sections
+
+
 def _what(what: etree._Element | None) -> tuple[dict[str, str], str | None]:
-    """All Param name -> value under What (groups flattened, first occurrence wins), and its Description."""
-    params: dict[str, str] = {}
-    if what is None:
-        return params, None
-    for param in what.iter("{*}Param"):  # one C-level walk: this loop is most of the parse's own cost
-        name = param.get("name")
-        if name is None or name in params:
-            continue
-        value = param.get("value")
-        if value is None:  # VOEvent 2.0 also allows <Param><Value>...</Value></Param>
-            value = param.findtext("{*}Value") or ""
-        params[name] = value.strip()
-    for child in what.iterchildren("{*}Description"):
-        if (child.text or "").strip():
-            return params, child.text.strip()
-    return params, None
+    """The What params named in ``EAGER_PARAMS`` (first occurrence wins) and the What Description."""
+    known: dict[str, str] = {}
+    description = None
+    if what is not None:
+        # Same walk and first-occurrence rule as params.all_params (which the lazy map uses), filtered:
+        # a Param's value is read only when its name is wanted.
+        for param in what.iter("{*}Param"):
+            name = param.get("name")
+            if name in EAGER_PARAMS and name not in known:
+                value = param.get("value")  # params.param_value, inlined: this loop runs ~50 times a packet
+                known[name] = value.strip() if value is not None else param_value(param)
+        for child in what.iterchildren("{*}Description"):
+            if (child.text or "").strip():
+                description = child.text.strip()
+                break
+    return known, description
+
+
+def _params_of(raw: bytes) -> dict[str, str]:
+    """The full What params map, read again from the packet bytes (they parsed once already)."""
+    return all_params(_sections(parse_xml(raw, max_size=len(raw))).get("What"))
 
 
 def _author(who: etree._Element | None) -> str | None:
     """Who/AuthorIVORN, else the Author's shortName or title."""
     if who is None:
         return None
-    for element in who.iterchildren("{*}AuthorIVORN"):
-        if (element.text or "").strip():
+    for element in who:  # ~3 children: a plain loop is cheaper than an lxml tag matcher
+        if (_LOCAL_NAMES.get(element.tag) or _local(element.tag)) == "AuthorIVORN" and (element.text or "").strip():
             return element.text.strip()
     for element in who.iter("{*}shortName", "{*}title"):
         if (element.text or "").strip():
@@ -189,29 +227,42 @@ def _significance(params: dict[str, str]) -> float | None:
 
 
 def _where_when(ww, params, warnings):
-    """(time, ra, dec, error radius) of the ObservationLocation; position None where unusable."""
-    location = None if ww is None else next(ww.iter("{*}ObservationLocation"), None)
+    """(time, ra, dec, error radius) of the first ObservationLocation; position None where unusable."""
+    location = _first(ww, "ObservationLocation")
     if location is None:
         return None, None, None, None
     when = position = None
     system = ""
-    for element in location.iter("{*}AstroCoordSystem", "{*}ISOTime", "{*}Position2D"):
-        tag = element.tag
-        if tag.endswith("ISOTime"):
+    for element in location.iter():  # ~12 elements: a plain walk is cheaper than an lxml tag matcher
+        local = _LOCAL_NAMES.get(element.tag) or _local(element.tag)
+        if local == "ISOTime":
             if when is None:
                 when = parse_time(element.text, "ISOTime", warnings)
-        elif tag.endswith("Position2D"):
+        elif local == "Position2D":
             if position is None:
                 position = element
-        else:
+        elif local == "AstroCoordSystem":
             system = element.get("id") or ""
     if position is None:
         return when, None, None, None
     return (when, *_position(position, system, params, warnings))
 
 
+def _first(parent: etree._Element | None, local: str) -> etree._Element | None:
+    """The first element named ``local`` (any namespace) in document order from ``parent`` (itself included)."""
+    if parent is not None:
+        for element in parent.iter():
+            if (_LOCAL_NAMES.get(element.tag) or _local(element.tag)) == local:
+                return element
+    return None
+
+
 def _position(position, system: str, params, warnings) -> tuple[float | None, float | None, float | None]:
-    values = {_local(e.tag): (e.text or "").strip() for e in position.iter("{*}C1", "{*}C2", "{*}Error2Radius")}
+    values = {}
+    for element in position.iter():  # ~6 elements: cheaper than a tag matcher; the last one of a name wins
+        local = _LOCAL_NAMES.get(element.tag) or _local(element.tag)
+        if local in _COORDS:
+            values[local] = (element.text or "").strip()
     unit = (position.get("unit") or "deg").strip().lower()
     scale = _UNITS.get(unit)
     try:
