@@ -121,7 +121,10 @@ def is_test_of(role: str, packet_type: int | None, params: Mapping[str, str]) ->
     """Role ``test``, a test packet type, or a Test/Test_Notice param that says so."""
     if role == "test" or packet_type in _TEST_TYPES:
         return True
-    return any(truthy(params.get(name)) for name in _TEST_PARAMS)
+    for name in _TEST_PARAMS:  # a loop, not any(genexpr): this runs for every packet
+        if truthy(params.get(name)):
+            return True
+    return False
 
 
 def is_retraction_of(packet_type: int | None, params: Mapping[str, str], cites: tuple[Citation, ...]) -> bool:
