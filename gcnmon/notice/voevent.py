@@ -21,7 +21,8 @@ from .classify import first_param, flags_of, is_retraction_of, is_test_of
 from .missions import mission_of, notice_type_of, trigger_id_of
 from .model import Citation, Notice, NoticeError
 from .params import LazyParams, all_params, param_value
-from .timeparse import parse_time
+from .wherewhen import LOCAL_NAMES, where_when as _where_when
+from .wherewhen import local_name as _local
 from .xmlsafe import MAX_SIZE, parse_xml
 
 __all__ = ["parse_voevent", "notice_from_root", "VOEVENT_NAMESPACES"]
@@ -36,8 +37,6 @@ VOEVENT_NAMESPACES = {
 _HTTPS_NAMESPACES = {"https" + ns[4:]: fmt for ns, fmt in VOEVENT_NAMESPACES.items()}
 _ROLES = frozenset({"observation", "test", "utility"})
 _CITE_TYPES = frozenset({"followup", "supersedes", "retraction"})
-# Position2D units -> degrees (GCN always writes "deg"; the STC schema allows the others).
-_UNITS = {"deg": 1.0, "deg-deg": 1.0, "degrees": 1.0, "arcmin": 1 / 60, "arcsec": 1 / 3600, "rad": 180 / math.pi}
 _SIGNIFICANCE = ("SNR", "Sigma", "significance", "Image_Signif", "Trig_Signif", "Det_Signif", "Burst_Signif",
                  "Data_Signif", "Rate_Signif", "Inten_Sigma")  # fmt: skip
 # Streams that always carry a Packet_Type: its absence is worth a warning there.
@@ -45,26 +44,10 @@ _TYPED_AUTHORITIES = ("ivo://nasa.gsfc.gcn/", "ivo://gwnet/", "ivo://org.svom/")
 _IVORN_DATE = re.compile(r"(\d{4}-[-\d]+)T\d")
 _XSI_HTTPS = "https://www.w3.org/2001/XMLSchema-instance"
 _SECTIONS = frozenset({"Who", "What", "WhereWhen", "Citations"})
-_COORDS = frozenset({"C1", "C2", "Error2Radius"})
 # The params the Notice fields are computed from, read eagerly; any other name loads the full map.
 EAGER_PARAMS = frozenset(
     {"Packet_Type", "Pkt_Ser_Num", "Coords_String", *_SIGNIFICANCE} | classify.PARAM_NAMES | missions.PARAM_NAMES
 )
-
-
-# Tag -> local name. The same few dozen tags come packet after packet: a dict hit is cheaper than a
-# split per element. Bounded, since tags come from the network.
-_LOCAL_NAMES: dict[object, str] = {}
-
-
-def _local(tag) -> str:
-    """Local name of an element tag; '' for comments, entities and processing instructions."""
-    local = _LOCAL_NAMES.get(tag)
-    if local is None:
-        local = tag.rpartition("}")[2] if isinstance(tag, str) else ""
-        if len(_LOCAL_NAMES) < 2048:
-            _LOCAL_NAMES[tag] = local
-    return local
 
 
 def parse_voevent(data: bytes, *, max_size: int = MAX_SIZE) -> Notice:
@@ -163,7 +146,7 @@ def _sections(root: etree._Element) -> dict[str, etree._Element]:
     """The first Who, What, WhereWhen and Citations child of the root, by local name."""
     sections: dict[str, etree._Element] = {}
     for child in root:  # ~8 children: cheaper than building an lxml tag matcher
-        local = _LOCAL_NAMES.get(child.tag) or _local(child.tag)
+        local = LOCAL_NAMES.get(child.tag) or _local(child.tag)
         if local in _SECTIONS and local not in sections:
             sections[local] = child
     return sections
@@ -198,7 +181,7 @@ def _author(who: etree._Element | None) -> str | None:
     if who is None:
         return None
     for element in who:  # ~3 children: a plain loop is cheaper than an lxml tag matcher
-        if (_LOCAL_NAMES.get(element.tag) or _local(element.tag)) == "AuthorIVORN" and (element.text or "").strip():
+        if (LOCAL_NAMES.get(element.tag) or _local(element.tag)) == "AuthorIVORN" and (element.text or "").strip():
             return element.text.strip()
     for element in who.iter("{*}shortName", "{*}title"):
         if (element.text or "").strip():
@@ -224,74 +207,6 @@ def _significance(params: dict[str, str]) -> float | None:
     except ValueError:
         return None
     return value if value is not None and math.isfinite(value) else None
-
-
-def _where_when(ww, params, warnings):
-    """(time, ra, dec, error radius) of the first ObservationLocation; position None where unusable."""
-    location = _first(ww, "ObservationLocation")
-    if location is None:
-        return None, None, None, None
-    when = position = None
-    system = ""
-    for element in location.iter():  # ~12 elements: a plain walk is cheaper than an lxml tag matcher
-        local = _LOCAL_NAMES.get(element.tag) or _local(element.tag)
-        if local == "ISOTime":
-            if when is None:
-                when = parse_time(element.text, "ISOTime", warnings)
-        elif local == "Position2D":
-            if position is None:
-                position = element
-        elif local == "AstroCoordSystem":
-            system = element.get("id") or ""
-    if position is None:
-        return when, None, None, None
-    return (when, *_position(position, system, params, warnings))
-
-
-def _first(parent: etree._Element | None, local: str) -> etree._Element | None:
-    """The first element named ``local`` (any namespace) in document order from ``parent`` (itself included)."""
-    if parent is not None:
-        for element in parent.iter():
-            if (_LOCAL_NAMES.get(element.tag) or _local(element.tag)) == local:
-                return element
-    return None
-
-
-def _position(position, system: str, params, warnings) -> tuple[float | None, float | None, float | None]:
-    values = {}
-    for element in position.iter():  # ~6 elements: cheaper than a tag matcher; the last one of a name wins
-        local = _LOCAL_NAMES.get(element.tag) or _local(element.tag)
-        if local in _COORDS:
-            values[local] = (element.text or "").strip()
-    unit = (position.get("unit") or "deg").strip().lower()
-    scale = _UNITS.get(unit)
-    try:
-        ra, dec = float(values["C1"]), float(values["C2"])
-        error = float(values["Error2Radius"]) if values.get("Error2Radius") else None
-    except (KeyError, ValueError):
-        warnings.append("unreadable Position2D")
-        return None, None, None
-    if scale is None or "GAL" in system.upper() or "ECL" in system.upper():
-        warnings.append(f"position in unsupported unit/system {unit!r}/{system!r} ignored")
-        return None, None, None
-    return _checked(ra * scale, dec * scale, None if error is None else error * scale, params, warnings)
-
-
-def _checked(ra: float, dec: float, error: float | None, params, warnings):
-    """Drop placeholders (GCN writes 0,0 when there is no position) and impossible values."""
-    if params.get("Coords_String") == "unavailable/inappropriate":
-        return None, None, None
-    if ra == 0 and dec == 0 and not error:
-        return None, None, None
-    if not (math.isfinite(ra) and math.isfinite(dec) and -90 <= dec <= 90):
-        warnings.append(f"impossible position RA {ra} Dec {dec} ignored")
-        return None, None, None
-    if error is not None and (not math.isfinite(error) or error < 0):
-        warnings.append(f"impossible error radius {error} ignored")
-        error = None
-    if error is not None and error >= 180:  # the whole sky (SNEWS writes 360): no position at all
-        return None, None, None
-    return ra % 360.0, dec, error or None  # GCN writes 0 for "no error given"
 
 
 def _citations(citations: etree._Element | None, warnings: list[str]) -> tuple[Citation, ...]:
