@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 class AuthorProtocol(SubscriberProtocol):
     """One author connection: each VOEvent goes to ``factory.on_packet``; ack if it returned, else nak."""
 
+    NAK_REFUSED = True  # an author is told why its event was refused
+
     def connectionMade(self) -> None:
         FramedProtocol.connectionMade(self)
         self.source = f"vtp-author:{self.peer_name}"

@@ -60,11 +60,21 @@ class FramedProtocol(Int32StringReceiver):
 
 
 class SubscriberProtocol(FramedProtocol, TimeoutMixin):
-    """The subscriber end: answer transport messages, hand VOEvents to ``on_packet``, then ack or nak.
+    """The subscriber end: answer transport messages, hand every other frame to ``on_packet``, then ack.
+
+    ``on_packet`` keeps what it is given (the app archives unreadable packets as rejects and then raises
+    ``NoticeError``), so every frame that is not a transport message goes to it, readable or not, and
+    is acked once kept. A subscriber never naks (``NAK_REFUSED``): Comet's own subscriber does not, and
+    a Comet broker drops a subscriber that does, losing every event until it reconnects. A failure to
+    keep the packet (the archive cannot be written) gets no ack: the broker sees it missing.
 
     Collaborators live on the factory: ``local_ivorn``, ``on_packet``, ``link``, ``watchdog``,
     ``source`` (set per connection) and ``healthy()`` (resets the reconnection backoff).
     """
+
+    #: Nak what ``on_packet`` could not read or keep. True on the author side (the relay's receive
+    #: port), where VTP expects a nak with the reason; never towards a broker.
+    NAK_REFUSED = False
 
     def connectionMade(self) -> None:
         super().connectionMade()
@@ -97,15 +107,12 @@ class SubscriberProtocol(FramedProtocol, TimeoutMixin):
         self.factory.healthy()
         try:
             frame = messages.classify(data, self.MAX_LENGTH)
-        except NoticeError as exc:
-            self._refuse(messages.guess_ivorn(data), str(exc))
-            return
-        if frame.kind == "voevent":
-            self._handle_event(data, frame.ivorn)
-        elif frame.kind == "transport":
+        except NoticeError:
+            frame = None  # not even XML, or hostile XML: on_packet keeps it as a reject and says why
+        if frame is not None and frame.kind == "transport":
             self._handle_transport(frame)
         else:
-            self._refuse(messages.guess_ivorn(data), f"not a VOEvent (root element {frame.root.tag!r})")
+            self._handle_event(data, frame.ivorn if frame is not None and frame.ivorn else messages.guess_ivorn(data))
 
     def _handle_transport(self, frame: messages.Frame) -> None:
         local, origin = self.factory.local_ivorn, frame.origin or ""
@@ -130,9 +137,19 @@ class SubscriberProtocol(FramedProtocol, TimeoutMixin):
         self.factory.link.notice()
 
     def _failed(self, failure: Failure, ivorn: str) -> None:
-        if not failure.check(NoticeError):
-            log.error("VTP handler failed on %s from %s", ivorn, self.source, exc_info=failure.value)
-        self._refuse(ivorn, one_line(failure))
+        if self.NAK_REFUSED:
+            if not failure.check(NoticeError):
+                log.error("VTP handler failed on %s from %s", ivorn, self.source, exc_info=failure.value)
+            self._refuse(ivorn, one_line(failure))
+        elif failure.check(NoticeError):
+            # Unreadable but kept (as a reject): acknowledged like any packet we hold.
+            log.warning("VTP %s: unreadable packet %s kept as a reject: %s", self.source, ivorn or "(no ivorn)",
+                        one_line(failure))
+            if ivorn:
+                self.send_frame(messages.ack(self.factory.local_ivorn, ivorn))
+        else:
+            log.error("VTP %s: %s NOT acknowledged, it could not be kept: %s", self.source, ivorn or "a frame",
+                      one_line(failure), exc_info=failure.value)
 
     def _refuse(self, ivorn: str, reason: str) -> None:
         log.warning("VTP %s: refused %s: %s", self.source, ivorn or "a frame", reason)

@@ -146,7 +146,7 @@ def make_subscriber_service(
     """A service that stays subscribed to one of ``servers`` and calls ``on_packet(payload, source)``.
 
     Each VOEvent is acked only once ``on_packet`` returned (or its Deferred fired); if it raises or
-    fails (``NoticeError`` or anything else), the event is nak'ed with the one-line reason.
+    fails, see ``SubscriberProtocol``: unreadable packets kept as rejects are acked, never nak'ed.
     ``reactor`` must provide ``connectTCP`` and ``callLater`` (a ``MemoryReactorClock`` in tests).
     """
     if reactor is None:

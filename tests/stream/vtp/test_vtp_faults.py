@@ -7,6 +7,8 @@ import struct
 import pytest
 from vtp_helpers import BROKER, Wired, frame
 
+from gcnmon.archive import Archive
+from gcnmon.intake import Intake
 from gcnmon.stream.vtp import messages
 
 BOMB = b"""<?xml version="1.0"?>
@@ -21,31 +23,46 @@ XXE = b"""<?xml version="1.0"?>
  version="2.0"><Why>&xxe;</Why></voe:VOEvent>"""
 
 
+@pytest.fixture
+def kept(tmp_path):
+    """A subscriber whose ``on_packet`` is the app's real intake on a real archive."""
+    archive = Archive(tmp_path / "archive.sqlite")
+    w = Wired()
+    w.factory.on_packet = Intake(archive).receive
+    w.archive = archive
+    yield w
+    w.proto.setTimeout(None)
+    archive.close()
+
+
 @pytest.mark.parametrize(("payload", "ivorn"), [(BOMB, "ivo://evil/bomb#1"), (XXE, "ivo://evil/xxe#1")])
-def test_entity_attacks_are_nakked_and_the_next_packet_acked(wired, voevent, caplog, payload, ivorn):
-    wired.feed(payload)
-    (reply,) = wired.replies()
-    assert (reply.role, reply.origin) == ("nak", ivorn)
-    assert "DOCTYPE not allowed" in reply.root.findtext("Meta/Result")
-    assert f"refused {ivorn}: DOCTYPE not allowed" in caplog.text
-    assert wired.on_packet.calls == [] and not wired.tr.disconnecting
-    wired.feed(voevent)
-    assert [r.role for r in wired.replies()] == ["ack"]
+def test_entity_attacks_are_kept_as_rejects_acked_and_the_next_packet_acked(kept, voevent, caplog, payload, ivorn):
+    kept.feed(payload)
+    (reply,) = kept.replies()
+    # Acked, never nak'ed: a Comet broker drops a subscriber that naks. The packet is kept, unexpanded.
+    assert (reply.role, reply.origin) == ("ack", ivorn)
+    assert f"unreadable packet {ivorn} kept as a reject: DOCTYPE not allowed" in caplog.text
+    (reject,) = kept.archive.rejects(10)
+    assert reject.raw == payload and "DOCTYPE not allowed" in reject.reason
+    assert kept.link.notices == 0 and not kept.tr.disconnecting
+    kept.feed(voevent)
+    assert [r.role for r in kept.replies()] == ["ack"] and kept.link.notices == 1
 
 
-def test_garbage_frame_is_nakked_and_connection_survives(wired, voevent, caplog):
-    wired.feed(b"\x00\xffnot xml at all")
-    (reply,) = wired.replies()
-    assert reply.role == "nak" and reply.origin == ""
-    assert "refused a frame: malformed XML" in caplog.text
-    wired.feed(voevent)
-    assert [r.role for r in wired.replies()] == ["ack"] and not wired.tr.disconnecting
+def test_garbage_frame_is_kept_without_reply_and_connection_survives(kept, voevent, caplog):
+    kept.feed(b"\x00\xffnot xml at all")
+    assert kept.replies() == []  # no ivorn to acknowledge, and never a nak towards a broker
+    assert "unreadable packet (no ivorn) kept as a reject: malformed XML" in caplog.text
+    assert [r.raw for r in kept.archive.rejects(10)] == [b"\x00\xffnot xml at all"]
+    kept.feed(voevent)
+    assert [r.role for r in kept.replies()] == ["ack"] and not kept.tr.disconnecting
 
 
-def test_xml_that_is_no_voevent_is_nakked(wired, caplog):
-    wired.feed(b"<html><body>hello</body></html>")
-    (reply,) = wired.replies()
-    assert reply.role == "nak" and "not a VOEvent (root element 'html')" in caplog.text
+def test_xml_that_is_no_voevent_is_kept_as_a_reject(kept, caplog):
+    kept.feed(b"<html><body>hello</body></html>")
+    assert kept.replies() == []
+    (reject,) = kept.archive.rejects(10)
+    assert reject.raw == b"<html><body>hello</body></html>" and "kept as a reject" in caplog.text
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,7 @@ def test_replay_serves_two_subscribers_every_packet_acked(payloads, services, wa
     assert link.notices == len(payloads)
 
 
-def test_a_nak_costs_the_subscriber_its_connection_not_the_others(payloads, services, wait_for, caplog):
+def test_a_packet_the_app_rejects_is_still_acked_and_costs_no_connection(payloads, services, wait_for, caplog):
     replayer = Replayer(payloads[:3], port=0, interval=0, wait_subscribers=2, ack_timeout=5)
     port = replayer.listen()
     picky, easy = [], []
@@ -72,9 +72,9 @@ def test_a_nak_costs_the_subscriber_its_connection_not_the_others(payloads, serv
         acks = wait_for(replayer.run(), 15)
     finally:
         wait_for(replayer.stop(), 5)
-    assert [p for p, _ in easy] == payloads[:3]
-    assert acks == 4  # packet 2 and 3 reach only the easy one: the broker drops a nakking peer
-    assert "dropped: nak for" in caplog.text and "rejected by test" in caplog.text
+    assert [p for p, _ in easy] == payloads[:3] and [p for p, _ in picky] == [payloads[0], payloads[2]]
+    assert acks == 6  # kept as a reject, so acked: a nak would have cost the picky one packets 2 and 3
+    assert "kept as a reject: rejected by test" in caplog.text and "dropped: nak" not in caplog.text
 
 
 def test_a_socket_that_never_reads_is_dropped_and_delays_no_other(services, wait_for, wait_until, caplog):

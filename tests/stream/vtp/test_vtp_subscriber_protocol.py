@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from twisted.internet import defer
-from vtp_helpers import BROKER, LOCAL, frame
+from vtp_helpers import BROKER, LOCAL, Wired, frame
 
 from gcnmon.notice.model import NoticeError
 from gcnmon.stream.vtp import messages
@@ -31,25 +31,42 @@ def test_ack_waits_for_the_deferred(wired, voevent):
     assert [r.role for r in wired.replies()] == ["ack"]
 
 
-def test_notice_error_is_nakked_with_its_reason(wired, voevent, caplog):
+def test_notice_error_means_kept_as_reject_so_acked_never_nakked(wired, voevent, caplog):
     wired.on_packet.result = NoticeError("no  position\n in packet")
     wired.feed(voevent)
     (reply,) = wired.replies()
-    assert (reply.role, reply.origin) == ("nak", IVORN)
-    assert reply.root.findtext("Meta/Result") == "no position in packet"
-    assert "refused " + IVORN + ": no position in packet" in caplog.text
+    assert (reply.role, reply.origin) == ("ack", IVORN)
+    assert f"unreadable packet {IVORN} kept as a reject: no position in packet" in caplog.text
     assert wired.link.notices == 0
 
 
-def test_handler_crash_is_nakked_and_logged(wired, voevent, caplog):
+def test_handler_crash_is_not_acknowledged_and_logged(wired, voevent, caplog):
     failing = defer.Deferred()
     wired.on_packet.result = lambda: failing
     wired.feed(voevent)
     failing.errback(OSError("disk full"))
-    (reply,) = wired.replies()
-    assert reply.role == "nak" and reply.root.findtext("Meta/Result") == "OSError: disk full"
-    assert any(r.levelno == logging.ERROR and "handler failed" in r.getMessage() for r in caplog.records)
+    assert wired.replies() == []  # not kept: no ack; and no nak, which would get us dropped
+    assert any(r.levelno == logging.ERROR and f"{IVORN} NOT acknowledged, it could not be kept: OSError: disk full"
+               in r.getMessage() for r in caplog.records)
     assert not wired.tr.disconnecting
+
+
+def test_author_side_naks_with_the_reason():
+    """The relay's receive port reuses this protocol with ``NAK_REFUSED``: an author hears why."""
+    from gcnmon.stream.vtp.protocol import SubscriberProtocol
+
+    class Author(SubscriberProtocol):
+        NAK_REFUSED = True
+
+    w = Wired()
+    w.factory.protocol = Author
+    w.proto = w.factory.buildProtocol(w.tr.getPeer())
+    w.proto.makeConnection(w.tr)
+    w.on_packet.result = NoticeError("no position")
+    w.feed(b"<voe:VOEvent xmlns:voe='http://www.ivoa.net/xml/VOEvent/v2.0' ivorn='ivo://a/b#1'/>")
+    (reply,) = w.replies()
+    assert (reply.role, reply.origin, reply.root.findtext("Meta/Result")) == ("nak", "ivo://a/b#1", "no position")
+    w.proto.setTimeout(None)
 
 
 def test_iamalive_is_answered_as_comet_does(wired):
