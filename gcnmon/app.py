@@ -130,18 +130,19 @@ def make_driver(cfg, password: str | None = None):
     from tcs_drivers.credentials import Secret
     from tcs_drivers.registry import create_driver
 
-    tcs = cfg.section("tcs")
+    from .sky import site_from_config
+
+    tcs, site = cfg.section("tcs"), site_from_config(cfg.section("site"))
     try:
-        return create_driver(tcs, password=Secret(password) if password else None)
+        return create_driver(tcs, site=site, password=Secret(password) if password else None)
     except KeyError as exc:
         if (tcs.get("driver") or "dummy") != "dummy":
             log.error("TCS driver not available (%s): dialogs offer Acknowledge only", exc)
             return None
         # No entry points registered (a checkout not re-installed): the dummy is part of the package.
         from tcs_drivers.dummy import DummyDriver
-        from tcs_drivers.registry import site_from_config
 
-        return DummyDriver(site=site_from_config(tcs))
+        return DummyDriver(site=site)
     except Exception as exc:  # a broken plugin or config: the monitor must still ring
         log.error("TCS driver not available (%s): dialogs offer Acknowledge only", exc)
         return None

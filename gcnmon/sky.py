@@ -24,6 +24,8 @@ from astropy.time import Time  # noqa: E402
 __all__ = [
     "Site",
     "SITE_PRESETS",
+    "site_from_config",
+    "site_number",
     "altaz",
     "unit_vectors",
     "altaz_matrices",
@@ -58,6 +60,46 @@ SITE_PRESETS = {
     "BTA": Site("BTA", 43.6468, 41.4405, 2070.0, 79.0),
     "Zeiss-1000": Site("Zeiss-1000", 43.6535, 41.4323, 2112.0, 75.0),
 }
+
+
+#: Keys of ``[site]``; ``night_sun_altitude`` is read by the visibility verdicts.
+SITE_KEYS = frozenset({"preset", "name", "latitude", "longitude", "height", "zenith_limit", "night_sun_altitude"})
+
+
+def site_number(key: str, value) -> float:
+    from .config import ConfigError
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"[site]: {key} must be a number, not {value!r}")
+    return float(value)
+
+
+def site_from_config(section) -> Site:
+    """``[site]``: a preset ("BTA", "Zeiss-1000"; "Zeiss" too, as the SAO monitor's Tel=) or explicit keys.
+
+    The one site of a workstation: the dialog's visibility verdict and the TCS driver's altitude check
+    both use it, so the observer is never told "observable" for a slew the driver then refuses.
+    """
+    from .config import ConfigError
+
+    unknown = set(section) - SITE_KEYS
+    if unknown:
+        raise ConfigError(f"[site]: unknown key(s) {', '.join(sorted(unknown))}")
+    preset = str(section.get("preset", "") or "")
+    if preset:
+        names = {name.lower(): name for name in SITE_PRESETS} | {"zeiss": "Zeiss-1000"}
+        if preset.lower() not in names:
+            raise ConfigError(f"[site]: preset {preset!r} is not one of {', '.join(SITE_PRESETS)}")
+        return SITE_PRESETS[names[preset.lower()]]
+    missing = [k for k in ("latitude", "longitude") if k not in section]
+    if missing:
+        raise ConfigError(f"[site]: preset is empty, so {' and '.join(missing)} must be given")
+    lat, lon = (site_number(k, section[k]) for k in ("latitude", "longitude"))
+    limit = site_number("zenith_limit", section.get("zenith_limit", 90.0))
+    if not (-90 <= lat <= 90 and -180 <= lon <= 360 and 0 < limit <= 90):
+        raise ConfigError(f"[site]: latitude {lat}, longitude {lon} or zenith_limit {limit} out of range")
+    height = site_number("height", section.get("height", 0.0))
+    return Site(str(section.get("name") or "site"), lat, lon, height, limit)
 
 
 def altaz(site: Site, ra: float, dec: float, when: datetime) -> tuple[float, float]:

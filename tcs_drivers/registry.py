@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
-from gcnmon.sky import SITE_PRESETS, Site
+from gcnmon.sky import Site
 
 from .base import TcsDriver
 from .credentials import Secret, resolve_password
 
-__all__ = ["GROUP", "DriverInfo", "available", "discover", "load_driver", "create_driver", "site_from_config"]
+__all__ = ["GROUP", "DriverInfo", "available", "discover", "load_driver", "create_driver"]
 
 log = logging.getLogger(__name__)
 
@@ -71,20 +71,11 @@ def load_driver(name: str) -> type[TcsDriver]:
     return info.driver
 
 
-def site_from_config(tcs: Mapping[str, Any]) -> Site:
-    """The preset named by ``site`` (default BTA), with ``zenith_limit`` overriding when positive."""
-    name = tcs.get("site") or "BTA"
-    if name not in SITE_PRESETS:
-        raise ValueError(f"unknown site {name!r}; known: {', '.join(SITE_PRESETS)}")
-    site = SITE_PRESETS[name]
-    limit = float(tcs.get("zenith_limit") or 0)
-    if limit > 0:
-        site = Site(site.name, site.latitude, site.longitude, site.height, limit)
-    return site
-
-
-def create_driver(tcs: Mapping[str, Any], *, password: Secret | None = None, **kwargs) -> TcsDriver:
+def create_driver(tcs: Mapping[str, Any], *, site: Site, password: Secret | None = None, **kwargs) -> TcsDriver:
     """A driver from the ``[tcs]`` config table; ``kwargs`` (reactor, now, ...) go to the constructor.
+
+    ``site`` is the workstation's one ``[site]`` (``gcnmon.sky.site_from_config``): the same site and
+    zenith limit as the dialog's visibility verdict, so the two can never disagree.
 
     The password, unless given, comes from ``password_env``, the keyring, then ``password``.
     """
@@ -99,6 +90,5 @@ def create_driver(tcs: Mapping[str, Any], *, password: Secret | None = None, **k
             config_value=tcs.get("password", ""),
         )
     options = tcs.get(name) if isinstance(tcs.get(name), Mapping) else {}
-    kwargs.setdefault("site", site_from_config(tcs))
     kwargs.setdefault("timeout", float(tcs.get("timeout", 10.0)))
-    return cls(tcs.get("url", ""), user=user, password=password, options=options, **kwargs)
+    return cls(tcs.get("url", ""), user=user, password=password, options=options, site=site, **kwargs)

@@ -125,7 +125,6 @@ def apply_options(cfg, args: argparse.Namespace) -> None:
     if args.tel:
         driver, site, station = TELESCOPES[args.tel]
         cfg.set("tcs.driver", driver)
-        cfg.set("tcs.site", site)
         cfg.set("site.preset", site)
         cfg.set("station.name", station)
     if args.host:

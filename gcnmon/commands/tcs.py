@@ -23,7 +23,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--user", help="user name (Zeiss-1000)")
     parser.add_argument("--password-env", metavar="VAR",
                         help="environment variable holding the password (else keyring, then config)")
-    parser.add_argument("--site", help="site preset for the altitude limit (default: [tcs] site, BTA)")
+    parser.add_argument("--site", help="site preset for the altitude limit: BTA, Zeiss-1000 (default: [site])")
     parser.add_argument("--timeout", type=float, help="seconds per exchange (default: [tcs] timeout)")
     parser.add_argument("--config", metavar="FILE", help="config file (default: the user config file)")
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
@@ -48,16 +48,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _driver(args):
     from gcnmon.config import load_config
+    from gcnmon.sky import site_from_config
     from tcs_drivers.registry import create_driver
 
     cfg = load_config(args.config, args.set)
     tcs = dict(cfg.section("tcs"), driver=args.tel, url=args.host)
-    for key, value in (("user", args.user), ("site", args.site), ("timeout", args.timeout)):
+    for key, value in (("user", args.user), ("timeout", args.timeout)):
         if value is not None:
             tcs[key] = value
     if args.password_env:
         tcs.update(password_env=args.password_env, keyring_service="", password="")
-    return create_driver(tcs)
+    site = {"preset": args.site} if args.site else cfg.section("site")
+    return create_driver(tcs, site=site_from_config(site))
 
 
 def _act(driver, args):

@@ -75,7 +75,6 @@ driver = {q(tel.kind)}
 name = {q(tel.name)}
 url = {q(sim_url)}
 user = {q(tel.user)}
-site = {q(tel.site)}
 # The simulator's demo password is handed over in memory: a station keeps its password in the
 # keyring or in the environment variable named by password_env, not here.
 """
@@ -89,18 +88,19 @@ def _driver(cfg, tel: Telescope, reactor):
     from tcs_drivers.credentials import Secret
     from tcs_drivers.registry import create_driver
 
+    from ..sky import site_from_config
+
     password = Secret(tel.password) if tel.password else None
+    site = site_from_config(cfg.section("site"))
     try:
-        return create_driver(cfg.section("tcs"), password=password, reactor=reactor)
+        return create_driver(cfg.section("tcs"), site=site, password=password, reactor=reactor)
     except KeyError as exc:
         # Entry points come from the installed metadata: a checkout not re-installed has none yet.
         log.warning("%s; using the built-in %s driver (re-run `pip install -e .` to register drivers)",
                     exc.args[0], tel.kind)
         from tcs_drivers import alpaca, bta, zeiss
-        from tcs_drivers.registry import site_from_config
 
         cls = {"zeiss": zeiss.ZeissDriver, "bta": bta.BtaDriver, "alpaca": alpaca.AlpacaDriver}[tel.kind]
-        site = site_from_config(cfg.section("tcs"))
         return cls(cfg.get("tcs.url"), user=tel.user, password=password, site=site, reactor=reactor)
 
 

@@ -11,6 +11,8 @@ from typing import Any, Mapping
 import numpy as np
 
 from .. import sky
+from ..sky import site_from_config, site_number
+from ..sky import site_from_config, site_number
 from ..config import ConfigError
 from ..notice.model import Notice
 
@@ -21,7 +23,6 @@ log = logging.getLogger(__name__)
 DAY = 86400.0
 STEP = 180.0  # fine grid (seconds): 0.75 deg of Earth rotation, crossings interpolated to ~seconds
 COARSE = 1800.0  # Sun and Moon move slowly: compute them every 30 min and interpolate
-_SITE_KEYS = {"preset", "name", "latitude", "longitude", "height", "zenith_limit", "night_sun_altitude"}
 
 
 @dataclass(frozen=True)
@@ -192,36 +193,8 @@ class Visibility:
         )  # fmt: skip
 
 
-def _site_number(key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"[site]: {key} must be a number, not {value!r}")
-    return float(value)
-
-
-def site_from_config(section: Mapping) -> sky.Site:
-    """``[site]``: a preset ("BTA", "Zeiss-1000"; "Zeiss" too, as the SAO monitor's Tel=) or explicit keys."""
-    unknown = set(section) - _SITE_KEYS
-    if unknown:
-        raise ConfigError(f"[site]: unknown key(s) {', '.join(sorted(unknown))}")
-    preset = str(section.get("preset", "") or "")
-    if preset:
-        names = {name.lower(): name for name in sky.SITE_PRESETS} | {"zeiss": "Zeiss-1000"}
-        if preset.lower() not in names:
-            raise ConfigError(f"[site]: preset {preset!r} is not one of {', '.join(sky.SITE_PRESETS)}")
-        return sky.SITE_PRESETS[names[preset.lower()]]
-    missing = [k for k in ("latitude", "longitude") if k not in section]
-    if missing:
-        raise ConfigError(f"[site]: preset is empty, so {' and '.join(missing)} must be given")
-    lat, lon = (_site_number(k, section[k]) for k in ("latitude", "longitude"))
-    limit = _site_number("zenith_limit", section.get("zenith_limit", 90.0))
-    if not (-90 <= lat <= 90 and -180 <= lon <= 360 and 0 < limit <= 90):
-        raise ConfigError(f"[site]: latitude {lat}, longitude {lon} or zenith_limit {limit} out of range")
-    height = _site_number("height", section.get("height", 0.0))
-    return sky.Site(str(section.get("name") or "site"), lat, lon, height, limit)
-
-
 def visibility_from_config(cfg: Any) -> Visibility:
     """The ``Visibility`` of the configured ``[site]``."""
     section = cfg.section("site") if hasattr(cfg, "section") else cfg.get("site", {})
-    sun = _site_number("night_sun_altitude", section.get("night_sun_altitude", -12.0))
+    sun = site_number("night_sun_altitude", section.get("night_sun_altitude", -12.0))
     return Visibility(site_from_config(section), night_sun_altitude=sun)

@@ -9,6 +9,7 @@ from importlib.metadata import EntryPoint
 import pytest
 
 from gcnmon.config import load_config
+from gcnmon.sky import SITE_PRESETS, site_from_config
 from tcs_drivers import registry
 from tcs_drivers.base import TcsDriver
 from tcs_drivers.credentials import Secret
@@ -59,24 +60,32 @@ def test_broken_plugin_is_isolated(monkeypatch, caplog):
 
 def test_create_driver_from_config(monkeypatch):
     monkeypatch.setenv("TEST_TCS_PW", "s3cret")
-    tcs = dict(load_config("/dev/null").section("tcs"), driver="zeiss", url="http://tcs.example:8080",
-               user="observer", password_env="TEST_TCS_PW", keyring_service="", site="Zeiss-1000",
-               timeout=3, zeiss={"slew_method": "tcs_slew"})
-    driver = registry.create_driver(tcs)
+    cfg = load_config("/dev/null", ["site.preset=Zeiss-1000"])
+    tcs = dict(cfg.section("tcs"), driver="zeiss", url="http://tcs.example:8080", user="observer",
+               password_env="TEST_TCS_PW", keyring_service="", timeout=3, zeiss={"slew_method": "tcs_slew"})
+    driver = registry.create_driver(tcs, site=site_from_config(cfg.section("site")))
     assert isinstance(driver, ZeissDriver) and driver.user == "observer" and driver.timeout == 3.0
-    assert driver._reveal_password() == "s3cret" and driver.site.zenith_limit == 75.0
+    assert driver._reveal_password() == "s3cret" and driver.site == SITE_PRESETS["Zeiss-1000"]
     assert driver.options["slew_method"] == "tcs_slew" and driver.options["login_method"] == "login"
 
 
-def test_default_config_is_the_dummy():
-    driver = registry.create_driver(load_config("/dev/null").section("tcs"), password=Secret(""))
+def test_default_config_is_the_dummy_at_the_configured_site():
+    cfg = load_config("/dev/null")
+    driver = registry.create_driver(cfg.section("tcs"), site=site_from_config(cfg.section("site")),
+                                    password=Secret(""))
     assert isinstance(driver, DummyDriver) and driver.site.name == "BTA" and driver.site.zenith_limit == 79.0
 
 
-def test_zenith_limit_override():
-    assert registry.site_from_config({"site": "BTA", "zenith_limit": 70}).zenith_limit == 70.0
-    with pytest.raises(ValueError, match="unknown site"):
-        registry.site_from_config({"site": "Palomar"})
+def test_the_tcs_limit_is_the_dialogs_limit():
+    """One [site] for both: the verdict the observer reads and the check that refuses a slew."""
+    from gcnmon.policy import visibility_from_config
+
+    cfg = load_config("/dev/null", ["site.preset=", "site.latitude=43.6", "site.longitude=41.4",
+                                    "site.zenith_limit=60"])
+    driver = registry.create_driver(cfg.section("tcs"), site=site_from_config(cfg.section("site")),
+                                    password=Secret(""))
+    assert driver.site == visibility_from_config(cfg).site and driver.site.zenith_limit == 60.0
+
 
 
 def test_gcnmon_drivers_lists_them(capsys):

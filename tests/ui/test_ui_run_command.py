@@ -26,7 +26,7 @@ def test_ui_legacy_arguments_map_to_options(monkeypatch, tmp_path):
         "zeiss", "tcs.example.org:8080", "observer", "relay.example.org", True, False)
     cfg = load_config()
     run_cmd.apply_options(cfg, args)
-    assert cfg.get("tcs.driver") == "zeiss" and cfg.get("tcs.site") == "Zeiss-1000"
+    assert cfg.get("tcs.driver") == "zeiss" and cfg.get("tcs.site") is None  # one site: [site]
     assert cfg.get("site.preset") == "Zeiss-1000" and cfg.get("station.name") == "Zeiss"
     assert cfg.get("tcs.url") == "http://tcs.example.org:8080"
     assert cfg.get("sources.vtp") == ["relay.example.org:8099"]
