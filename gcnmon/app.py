@@ -148,25 +148,6 @@ def make_driver(cfg, password: str | None = None):
         return None
 
 
-def _sources(cfg, intake) -> tuple[list, list]:
-    """(runners, link states) for the configured VTP servers and GCN Kafka."""
-    from twisted.internet import reactor
-
-    from .commands.listen import KafkaRunner, VtpRunner, _split
-    from .stream.link import LinkState
-
-    runners, links = [], []
-    servers = [_split(s) for s in cfg.get("sources.vtp", [])]
-    if servers:
-        links.append(LinkState("vtp"))
-        runners.append(VtpRunner(servers, intake.receive, cfg.section("vtp"), links[-1], reactor))
-    if cfg.get("sources.kafka"):
-        links.append(LinkState("kafka"))
-        runners.append(KafkaRunner(cfg.section("kafka"), intake.receive, links[-1], reactor,
-                                   station=cfg.get("station.name", "gcnmon")))
-    return runners, links
-
-
 def _load_history(window, archive, policy, limit: int) -> None:
     """The last ``limit`` archived notices, grouped as the policy would group them now."""
     from .policy import classify
@@ -226,7 +207,15 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     controller.attach(arbiter)
     intake = Intake(archive, on_arrival=controller.arrival, logbook=logbook, log_tests=policy.test,
                     clock=lambda: clock().timestamp())
-    runners, links = _sources(cfg, intake) if sources else ([], [])
+    if sources:
+        from twisted.internet import reactor
+
+        from .stream.runners import configured_sources
+
+        runners = configured_sources(cfg, intake.receive, reactor)
+    else:
+        runners = []
+    links = [runner.link for runner in runners]
     for link in links:
         window.links.add(link)
     app = App(cfg, archive, logbook, intake, arbiter, controller, window, dialog, alarm, driver, runners, links)

@@ -38,3 +38,12 @@ def test_demo_telescope_choices_match_the_demo():
     from gcnmon.demo.session import TELESCOPES
 
     assert sorted(TELESCOPE_CHOICES) == sorted(TELESCOPES)
+
+
+def test_verbose_counts_before_and_after_the_subcommand():
+    from gcnmon.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["-v", "parse", "x.xml"]).verbose == 1
+    assert parser.parse_args(["parse", "-vv", "x.xml"]).verbose == 2
+    assert parser.parse_args(["parse", "x.xml"]).verbose == 0

@@ -45,50 +45,6 @@ def _apply_options(cfg, args: argparse.Namespace) -> None:
         cfg.set("kafka.topics", list(args.kafka_topic))
 
 
-class VtpRunner:
-    """The VTP subscriber service with failover, configured from ``[vtp]``."""
-
-    def __init__(self, servers, on_packet, section, link, reactor):
-        from ..stream.vtp.subscriber import make_subscriber_service
-
-        self.servers = servers
-        self.service = make_subscriber_service(
-            servers,
-            on_packet,
-            link=link,
-            local_ivorn=section.get("local_ivorn", "ivo://gcnmon/workstation"),
-            watchdog=float(section.get("watchdog", 150)),
-            max_frame=int(section.get("max_frame", 1 << 20)),
-            backoff_initial=float(section.get("backoff_initial", 1.0)),
-            backoff_max=float(section.get("backoff_max", 60.0)),
-            reactor=reactor,
-        )
-
-    def start(self) -> None:
-        log.info("VTP: subscribing to %s", ", ".join(f"{h}:{p}" for h, p in self.servers))
-        self.service.startService()
-
-    def stop(self):
-        from twisted.internet import defer
-
-        return defer.maybeDeferred(self.service.stopService)
-
-
-class KafkaRunner:
-    """The GCN Kafka source on its consumer thread."""
-
-    def __init__(self, section, on_packet, link, reactor, station: str):
-        from ..stream.kafka import KafkaSource
-
-        self.source = KafkaSource(section, on_packet, link=link, reactor=reactor, station=station)
-
-    def start(self) -> None:
-        self.source.start()
-
-    def stop(self):
-        return self.source.stop()
-
-
 def _printer(args: argparse.Namespace):
     from ..logbook import format_line
     from ._archive_cli import iso_utc, notice_json
@@ -110,33 +66,14 @@ def _printer(args: argparse.Namespace):
     return show
 
 
-def _split(server: str) -> tuple[str, int]:
-    host, sep, port = server.rpartition(":")
-    if not sep or not port.isdigit():
-        raise SystemExit(f"gcnmon listen: {server!r} is not HOST:PORT")
-    return host, int(port)
-
-
-def _sources(cfg, intake, reactor) -> list:
-    """Started-on-run objects with ``start()``/``stop()`` (a Deferred) for each configured stream."""
-    from ..stream.link import LinkState
-
-    sources = []
-    servers = [_split(s) for s in cfg.get("sources.vtp", [])]
-    if servers:
-        sources.append(VtpRunner(servers, intake.receive, cfg.section("vtp"), LinkState("vtp"), reactor))
-    if cfg.get("sources.kafka"):
-        sources.append(KafkaRunner(cfg.section("kafka"), intake.receive, LinkState("kafka"), reactor,
-                                   station=cfg.get("station.name", "gcnmon")))
-    return sources
-
-
 def run(args: argparse.Namespace) -> int:
     from twisted.internet import defer, reactor
 
     from ..archive import Archive, archive_path
+    from ..config import ConfigError
     from ..intake import Intake
     from ..logbook import LogBook, logbook_path
+    from ..stream.runners import configured_sources
     from ._archive_cli import load
 
     if args.verbose == 0:
@@ -146,7 +83,11 @@ def run(args: argparse.Namespace) -> int:
     archive = Archive(archive_path(cfg.section("archive")))
     logbook = LogBook(logbook_path(cfg.section("logbook"), cfg.get("station.name", "gcnmon")))
     intake = Intake(archive, on_arrival=_printer(args), logbook=logbook, log_tests=args.test)
-    sources = _sources(cfg, intake, reactor)
+    try:
+        sources = configured_sources(cfg, intake.receive, reactor)
+    except ConfigError as exc:
+        print(f"gcnmon listen: {exc}", file=sys.stderr)
+        return 2
     if not sources:
         print("gcnmon listen: no source: give --vtp HOST:PORT or --kafka (or set [sources])", file=sys.stderr)
         return 2

@@ -87,7 +87,7 @@ def relay_settings(cfg) -> dict:
 def _upstream(cfg, settings: dict, on_packet, reactor):
     """The upstream runner (``start()``/``stop()``), or None for ``none``."""
     from ..stream.link import LinkState
-    from .listen import KafkaRunner, VtpRunner
+    from ..stream.runners import KafkaRunner, VtpRunner
 
     upstream = settings["upstream"]
     if upstream == "none":
