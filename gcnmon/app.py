@@ -206,7 +206,7 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     arbiter = Arbiter(policy, clock=clock, visibility=visibility, on_event=controller.on_event)
     controller.attach(arbiter)
     intake = Intake(archive, on_arrival=controller.arrival, logbook=logbook, log_tests=policy.test,
-                    clock=lambda: clock().timestamp())
+                    clock=lambda: clock().timestamp(), on_problem=controller.problem)
     if sources:
         from twisted.internet import reactor
 

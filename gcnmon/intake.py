@@ -50,6 +50,9 @@ class Intake:
         Gets one line per new notice; test notices only with ``log_tests``.
     clock : callable
         Arrival time source (Unix seconds); tests inject their own.
+    on_problem : callable, optional
+        ``on_problem(text)``: one line for the observer when a packet is rejected as unreadable or the
+        archive cannot be written (the GUI's status bar and log book; the log has it too).
     """
 
     def __init__(
@@ -61,6 +64,7 @@ class Intake:
         logbook: LogBook | None = None,
         clock: Callable[[], float] = time.time,
         log_tests: bool = False,
+        on_problem: Callable[[str], None] | None = None,
     ):
         from .notice import parse  # the parser pulls in lxml and friends: only when a pipeline is built
 
@@ -71,6 +75,7 @@ class Intake:
         self.logbook = logbook
         self.clock = clock
         self.log_tests = log_tests
+        self.on_problem = on_problem
 
     def receive(self, data: bytes, source: str) -> Notice | None:
         """Take one packet; return the notice if it is new (handed on), None for a duplicate.
@@ -82,10 +87,11 @@ class Intake:
         try:
             notice = self._parse(data)
         except NoticeError as exc:
-            row = self.archive.store_reject(data, source, received, str(exc))
+            row = self._archived(self.archive.store_reject, data, source, received, str(exc))
             log.warning("rejected packet from %s (kept as reject #%d): %s", source, row, exc)
+            self._problem(f"unreadable packet from {source} (kept as reject #{row}): {exc}")
             raise
-        result = self.archive.store(notice, source, received)
+        result = self._archived(self.archive.store, notice, source, received)
         if not result.fresh:
             log.info("duplicate %s from %s (seen %d extra times)", notice.ivorn, source, result.duplicates)
             return None
@@ -95,6 +101,20 @@ class Intake:
         self._hand_on(notice, Arrival(notice, source, received, result.row_id))
         self._mark_handled(result.row_id)
         return notice
+
+    def _archived(self, store, *args):
+        try:
+            return store(*args)
+        except ArchiveError as exc:
+            self._problem(f"ARCHIVE FAILED, packet from {args[1]} not acknowledged: {exc}")
+            raise
+
+    def _problem(self, text: str) -> None:
+        if self.on_problem is not None:
+            try:
+                self.on_problem(text)
+            except Exception:
+                log.exception("on_problem failed")
 
     def _mark_handled(self, row_id: int) -> None:
         try:

@@ -94,6 +94,8 @@ class AlertController(QObject):
 
     # -- from the arbiter ---------------------------------------------------------------------
     def on_event(self, event) -> None:
+        # The log book says what was decided and why for every notice, shown or not (issue: log book).
+        self._log(event.log_line, event.when.timestamp())
         handler = {Show: self._show, Update: self._update, Retract: self._retract, Close: self._close,
                    Listed: self._listed, Ignored: self._ignored}.get(type(event))
         if handler is not None:
@@ -211,9 +213,15 @@ class AlertController(QObject):
         if mark:
             self._mark(ivorn, action)
 
-    def _log(self, text: str) -> None:
+    def _log(self, text: str, when: float | None = None) -> None:
         if self.logbook is not None:
-            self.logbook.write(text.replace("\n", " | "))
+            self.logbook.write(text.replace("\n", " | "), when)
+
+    def problem(self, text: str) -> None:
+        """Something the observer must know went wrong (a rejected packet, the archive): log book + window."""
+        self._log(f"PROBLEM {text}")
+        if self.window is not None:
+            self.window.show_problem(text)
 
     def _history(self, row: HistoryRow) -> None:
         if self.window is not None:

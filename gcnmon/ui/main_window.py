@@ -129,6 +129,10 @@ class MainWindow(QMainWindow):
         color = COLORS["ok"] if ok else COLORS["dim"]
         self.tcs_label.setText(f"<span style='color:{color}'>TCS</span> {text}")
 
+    def show_problem(self, text: str) -> None:
+        """A problem the observer must see (rejected packet, archive failure), in the status bar for 10 min."""
+        self.statusBar().showMessage(f"\u26a0 {text}", 600_000)
+
     def idle(self, count: int | None = None) -> None:
         """The calm state: no alert open."""
         self.current_ivorn = None
