@@ -241,7 +241,7 @@ def _wire(app: App) -> None:
     window.selected.connect(selected)
 
 
-def run_gui(cfg, *, password: str | None = None) -> int:
+def run_gui(cfg, *, password: str | None = None, minimized: bool = False) -> int:
     """``gcnmon run``: loops, the app, the window; returns when the observer quits from the tray."""
     from .bootstrap import install_loops
 
@@ -258,7 +258,8 @@ def run_gui(cfg, *, password: str | None = None) -> int:
         print(f"gcnmon: {exc}", file=sys.stderr)
         return 2
     app.window.quit_requested.connect(lambda: app.stop().addBoth(lambda _: reactor.stop()))
-    reactor.callWhenRunning(app.start)
+    # Minimized (autostart): only the tray icon, unless the desktop has no tray to bring it back from.
+    reactor.callWhenRunning(app.start, show=not (minimized and app.window.tray is not None))
     reactor.callWhenRunning(lambda: log.info("window up %.2f s after start", time.perf_counter() - started))
     reactor.run()
     loop.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-__all__ = ["install_loops"]
+__all__ = ["install_loops", "no_display_reason"]
 
 
 def install_loops(argv: list[str] | None = None):
@@ -34,3 +34,15 @@ def install_loops(argv: list[str] | None = None):
     if "twisted.internet.reactor" not in sys.modules:
         asyncioreactor.install(eventloop=loop)
     return app, loop
+
+
+def no_display_reason(command: str = "gcnmon") -> str | None:
+    """Why Qt will find no screen (it would abort with a core dump instead of saying so), or None."""
+    import os
+
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (f"no display (DISPLAY is not set). Run it on the desktop, or with a virtual screen: "
+            f"xvfb-run -a {command} (QT_QPA_PLATFORM=offscreen runs it with no window at all)")

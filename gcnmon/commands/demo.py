@@ -49,22 +49,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quit-after", type=_positive, metavar="S", help="quit by itself after S seconds")
 
 
-def _no_display() -> str | None:
-    """Why Qt will find no screen (it would abort with a core dump), or None."""
-    import os
-
-    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
-        return None
-    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
-        return None
-    return ("no display (DISPLAY is not set). Run it on the desktop, or with a virtual screen: "
-            "xvfb-run -a gcnmon demo (QT_QPA_PLATFORM=offscreen runs it with no window at all)")
-
-
 def run(args: argparse.Namespace) -> int:
-    from ..bootstrap import install_loops
+    from ..bootstrap import install_loops, no_display_reason
 
-    problem = _no_display()
+    problem = no_display_reason("gcnmon demo")
     if problem:
         print(f"gcnmon demo: {problem}", file=sys.stderr)
         return 2

@@ -72,6 +72,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
                         help="override a config key, e.g. --set site.preset=Zeiss-1000 (repeatable)")
     parser.add_argument("--archive", metavar="PATH", help="archive file (default: [archive] path)")
+    parser.add_argument("--minimized", action="store_true",
+                        help="start in the tray, window hidden (autostart at login); shown if there is no tray")
     _accept_words_anywhere(parser)
 
 
@@ -160,8 +162,13 @@ def _scrubbed_argv() -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..bootstrap import no_display_reason
     from ..config import ConfigError, load_config
 
+    problem = no_display_reason("gcnmon")
+    if problem:
+        print(f"gcnmon: {problem}", file=sys.stderr)
+        return 2
     legacy_options(args)
     password = args.password
     args.password = None  # from here on only the Secret holds it
@@ -174,4 +181,4 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from ..app import run_gui
 
-    return run_gui(cfg, password=password)
+    return run_gui(cfg, password=password, minimized=args.minimized)

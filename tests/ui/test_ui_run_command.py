@@ -53,7 +53,7 @@ def test_ui_password_never_reaches_argv_config_or_log(monkeypatch, tmp_path, cap
     monkeypatch.setattr(sys, "argv", ["gcnmon", "Tel=BTA", "Pass=hunter2", "--password", "s3cret"])
     seen = {}
 
-    def fake_run_gui(cfg, *, password=None):
+    def fake_run_gui(cfg, *, password=None, minimized=False):
         seen["password"], seen["cfg"], seen["argv"] = password, repr(cfg.data), list(sys.argv)
         logging.getLogger("gcnmon.app").info("config %s argv %s", cfg.data, sys.argv)
         return 0
@@ -85,3 +85,25 @@ def test_ui_yes_no_values():
     assert run_cmd._yes("Audio", "On") is True and run_cmd._yes("Test", "no") is False
     with pytest.raises(argparse.ArgumentTypeError):
         run_cmd._yes("Test", "perhaps")
+
+
+def test_ui_autostart_entry_runs_minimized_with_the_real_parser():
+    """packaging/linux/gcnmon.desktop's Exec line is a command our parser accepts."""
+    import shlex
+    from pathlib import Path
+
+    desktop = Path(__file__).resolve().parents[2] / "packaging" / "linux" / "gcnmon.desktop"
+    (exec_line,) = [line for line in desktop.read_text().splitlines() if line.startswith("Exec=")]
+    argv = shlex.split(exec_line.removeprefix("Exec="))
+    assert argv[0].endswith("/gcnmon")
+    args = build_parser().parse_args(_default_to_run(argv[1:]))
+    assert args.command == "run" and args.minimized is True
+
+
+def test_ui_no_display_is_a_message_not_a_core_dump(monkeypatch, capsys):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    args = build_parser().parse_args(["run"])
+    assert run_cmd.run(args) == 2
+    assert "no display (DISPLAY is not set)" in capsys.readouterr().err
