@@ -1,16 +1,18 @@
-"""Alert packets (VOEvent 1.1/2.0 or GCN JSON) into one immutable ``Notice``: ``parse(data)``."""
+"""Alert packets (VOEvent 1.1/2.0, GCN JSON, JSON in its VOEvent envelope) into a ``Notice``: ``parse``."""
 
 from __future__ import annotations
 
 import logging
 
+from .envelope import MARK, parse_envelope, wrap_json
 from .gcnjson import parse_json
 from .model import FLAGS, Citation, Notice, NoticeError
 from .packet_types import PacketType
 from .voevent import parse_voevent
 from .xmlsafe import MAX_SIZE
 
-__all__ = ["parse", "parse_strict", "Notice", "Citation", "NoticeError", "FLAGS", "PacketType", "MAX_SIZE"]
+__all__ = ["parse", "parse_strict", "wrap_json", "Notice", "Citation", "NoticeError", "FLAGS", "PacketType",
+           "MAX_SIZE"]
 
 log = logging.getLogger(__name__)
 
@@ -35,4 +37,6 @@ def parse_strict(data: bytes, *, max_size: int = MAX_SIZE) -> Notice:
     data = bytes(data)
     if data.removeprefix(_BOM).lstrip()[:1] in (b"{", b"["):  # XML starts with "<"
         return parse_json(data.removeprefix(_BOM), max_size=max_size)
+    if MARK in data:  # a byte search, ~1 us: only possible envelopes pay for the envelope check
+        return parse_envelope(data, max_size=max_size)
     return parse_voevent(data, max_size=max_size)

@@ -1,5 +1,8 @@
 """The relay assembled: intake (archive, de-duplication) -> rebroadcast of each NEW notice, raw bytes.
 
+VTP carries VOEvent XML only: a JSON notice (Kafka's newer streams) goes out inside a VOEvent 2.0
+envelope (``gcnmon.notice.envelope``) that workstations unwrap into the original JSON.
+
 Upstream sources (GCN Kafka, a VTP subscriber) and the receive port all call ``Relay.on_packet``.
 A packet counts as taken only once the archive holds it (the upstream acks or commits only then);
 duplicates from a second path or a replay are archived as such and never sent twice.
@@ -13,6 +16,7 @@ from typing import Callable
 from twisted.internet import defer
 from twisted.internet.task import LoopingCall
 
+from ..notice.envelope import wrap_json
 from .fanout import RelayBroker
 from .receiver import ReceiverFactory
 
@@ -67,12 +71,13 @@ class Relay:
             self.receiver = ReceiverFactory(self.on_packet, allow=receive_allow, local_ivorn=local_ivorn,
                                             max_frame=max_frame, idle_timeout=receive_timeout, clock=reactor)
         self.ports: list = []
-        self.relayed = self.duplicates = self.held_back = 0
+        self.relayed = self.duplicates = self.wrapped = self.held_back = 0
         self._stats = LoopingCall(lambda: log.info("relay: %s", self.summary()))
         self._stats.clock = reactor
 
     def on_packet(self, data: bytes, source: str):
-        """Archive ``data``; if it is a new VOEvent, send it on to every subscriber, byte for byte.
+        """Archive ``data``; if it is new, send it on to every subscriber: a VOEvent byte for byte, a
+        JSON notice in its envelope.
 
         Raises what ``Intake.receive`` raises (``NoticeError``, ``ArchiveError``): the caller naks or
         does not commit, exactly as a workstation would.
@@ -80,15 +85,26 @@ class Relay:
         notice = self.intake.receive(data, source)
         if notice is None:
             self.duplicates += 1
-        elif not notice.format.startswith("voevent"):
-            # VTP carries VOEvent XML only; a JSON notice (Kafka's newer streams) stays in the archive.
-            self.held_back += 1
-            log.info("relay: %s from %s is %s, not a VOEvent: archived, not rebroadcast",
-                     notice.ivorn, source, notice.format)
         else:
-            self.relayed += 1
-            self.broker.broadcast(data, ivorn=notice.ivorn)
+            payload = self._payload(notice, data, source)
+            if payload is not None:
+                self.relayed += 1
+                self.broker.broadcast(payload, ivorn=notice.ivorn)
         return notice
+
+    def _payload(self, notice, data: bytes, source: str) -> bytes | None:
+        """What goes on the VTP wire: XML as received (a VOEvent, or an envelope from a relay upstream),
+        a bare JSON notice wrapped; None if it cannot be (it stays archived, and is logged)."""
+        if notice.format != "json" or bytes(data[:64]).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            return data
+        try:
+            payload = wrap_json(notice)
+        except ValueError as exc:
+            self.held_back += 1
+            log.error("relay: %s from %s archived but not rebroadcast: %s", notice.ivorn, source, exc)
+            return None
+        self.wrapped += 1
+        return payload
 
     def listen(self, host: str, port: int) -> int:
         """Serve subscribers on ``host:port``; returns the port (useful with 0)."""
@@ -111,8 +127,8 @@ class Relay:
             self._stats.start(interval, now=False)
 
     def summary(self) -> str:
-        return (f"{self.relayed} relayed, {self.duplicates} duplicate(s), {self.held_back} not VOEvent; "
-                f"{self.broker.summary()}")
+        return (f"{self.relayed} relayed, {self.duplicates} duplicate(s), {self.wrapped} JSON in envelopes, "
+                f"{self.held_back} held back; {self.broker.summary()}")
 
     def stop(self) -> defer.Deferred:
         """Stop listening and close every subscriber; fires when the ports are closed."""

@@ -13,6 +13,7 @@ from twisted.internet import task
 from twisted.internet.address import IPv4Address
 from twisted.internet.testing import StringTransport
 
+from gcnmon.notice import parse, wrap_json
 from gcnmon.relay.access import AllowList
 from gcnmon.relay.fanout import quick_ack_origin
 from gcnmon.relay.service import Relay
@@ -82,15 +83,29 @@ def test_new_notice_goes_to_every_subscriber_byte_for_byte_and_acks_settle_it(wi
     assert done.called and done.result == 2 and wired.relay.broker.acks == 2
 
 
-def test_duplicate_and_json_are_archived_but_not_sent(wired, voevents, data_file, archive):
+def test_duplicates_are_not_sent_and_json_goes_in_its_envelope(wired, voevents, data_file, archive):
     _, transport = wired.connect()
     wired.relay.on_packet(voevents[0], "kafka:a")
     transport.clear()
     assert wired.relay.on_packet(voevents[0], "vtp://b:8099") is None
-    assert wired.relay.on_packet(data_file("json/igwn_preliminary.json").read_bytes(), "kafka:igwn.gwalert")
     assert transport.value() == b""
-    assert (wired.relay.relayed, wired.relay.duplicates, wired.relay.held_back) == (1, 1, 1)
-    assert len(archive.recent(10)) == 2
+    gw_json = data_file("json/igwn_preliminary.json").read_bytes()
+    notice = wired.relay.on_packet(gw_json, "kafka:igwn.gwalert")
+    sent = transport.value()
+    [frame] = frames(transport)
+    assert frame.kind == "voevent" and frame.ivorn == notice.ivorn
+    assert sent[4:] == wrap_json(notice) and parse(sent[4:]) == notice
+    relay = wired.relay
+    assert (relay.relayed, relay.duplicates, relay.wrapped, relay.held_back) == (2, 1, 1, 0)
+    assert len(archive.recent(10)) == 2 and archive.recent(1)[0].raw == gw_json
+    assert wired.relay.summary().startswith("2 relayed, 1 duplicate(s), 1 JSON in envelopes, 0 held back; ")
+
+
+def test_an_envelope_from_a_relay_upstream_passes_byte_for_byte(wired, data_file):
+    _, transport = wired.connect()
+    envelope = wrap_json(parse(data_file("json/ep_wxt_alert.json").read_bytes()))
+    wired.relay.on_packet(envelope, "vtp://relay-a:8099")
+    assert transport.value() == struct.pack("!I", len(envelope)) + envelope and wired.relay.wrapped == 0
 
 
 def test_a_voevent_sent_by_a_subscriber_is_ignored_and_never_archived(wired, voevents, archive, caplog):

@@ -1,0 +1,106 @@
+"""JSON notices in their VOEvent 2.0 envelope: lossless round trip, Comet's validators, damaged envelopes."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import comet
+import pytest
+from comet.utility.xml import xml_document
+from comet.validator import CheckIVOID, CheckSchema
+from lxml import etree
+
+from gcnmon.notice import parse, wrap_json
+from gcnmon.notice.envelope import DIGEST_PARAM, PAYLOAD_PARAM, TOPIC_PARAM
+from gcnmon.notice.voevent import parse_voevent
+
+JSON_FILES = sorted((Path(__file__).parents[1] / "data" / "json").glob("*.json"))
+COMET_SCHEMA = os.path.join(comet.__path__[0], "schema", "VOEvent-v2.0.xsd")
+
+
+@pytest.fixture(params=JSON_FILES, ids=[p.stem for p in JSON_FILES])
+def original(request) -> bytes:
+    return request.param.read_bytes()
+
+
+def test_round_trip_gives_the_same_notice_field_by_field(original):
+    direct = parse(original)
+    unwrapped = parse(wrap_json(direct))
+    for field in dataclasses.fields(direct):
+        assert getattr(unwrapped, field.name) == getattr(direct, field.name), field.name
+    assert dict(unwrapped.params) == dict(direct.params)
+    assert unwrapped.raw == original and unwrapped.format == "json" and unwrapped.warnings == ()
+
+
+def test_envelope_passes_comets_schema_and_ivoid_validators(original, wait_for):
+    envelope = wrap_json(parse(original))
+    event = xml_document(envelope)  # what Comet's receiver hands its validators
+    wait_for(CheckSchema(COMET_SCHEMA)(event), 10)  # raises (fails the Deferred) if invalid
+    CheckIVOID()(event)
+    root = event.element
+    assert root.get("ivorn") == parse(original).ivorn and root.get("role") == parse(original).role
+    params = {p.get("name"): p.get("value") for p in root.iterfind("What/Param")}
+    assert {TOPIC_PARAM, PAYLOAD_PARAM, DIGEST_PARAM} <= set(params)
+
+
+_COMPACT = etree.XMLParser(remove_blank_text=True)
+
+
+@pytest.mark.parametrize("reserialise", [
+    lambda env: xml_document(etree.fromstring(env)).raw_bytes,  # Comet's own re-serialisation
+    lambda env: etree.tostring(etree.fromstring(env), method="c14n"),  # canonical XML: quotes, no declaration
+    lambda env: etree.tostring(etree.fromstring(env, _COMPACT), encoding="ascii"),  # no layout, other encoding
+], ids=["comet", "c14n", "compact-ascii"])  # fmt: skip
+def test_json_survives_a_broker_writing_the_xml_again(original, reserialise):
+    again = reserialise(wrap_json(parse(original)))
+    notice = parse(again)
+    assert notice.raw == original and notice == parse(original)
+
+
+def test_envelope_is_deterministic_so_chained_relays_agree(original):
+    envelope = wrap_json(parse(original))
+    assert wrap_json(parse(envelope)) == envelope
+
+
+def test_plain_voevent_readers_see_time_position_and_citations(data_file):
+    notice = parse(data_file("json/icecube_lvk_nu_track_search.json").read_bytes())
+    plain = parse_voevent(wrap_json(notice))  # what the envelope says to a tool that ignores the payload
+    assert (plain.ivorn, plain.role, plain.format) == (notice.ivorn, "observation", "voevent-2.0")
+    assert (plain.time, plain.ra, plain.dec) == (notice.time, 17.49, 16.18)
+    assert plain.cites == notice.cites and plain.author == "ivo://gcn.nasa.gov"
+    gw = parse_voevent(wrap_json(parse(data_file("json/igwn_preliminary.json").read_bytes())))
+    assert gw.role == "test" and not gw.has_position
+    assert gw.time.isoformat() == "2018-11-01T22:22:46.654000+00:00"
+
+
+@pytest.mark.parametrize("damage, reason", [
+    (lambda env, value: env.replace(value, value[:-8] + b"!!!!!!!!"), "is not base64"),
+    (lambda env, value: env.replace(value, value[4:]), "does not match its SHA-256"),
+], ids=["base64", "digest"])  # fmt: skip
+def test_damaged_envelope_is_read_as_the_plain_voevent_with_a_warning(data_file, damage, reason, caplog):
+    notice = parse(data_file("json/ep_wxt_alert.json").read_bytes())
+    envelope = wrap_json(notice)
+    value = etree.fromstring(envelope).find(f"What/Param[@name='{PAYLOAD_PARAM}']").get("value").encode()
+    damaged = damage(envelope, value)
+    read = parse(damaged)
+    assert read.format == "voevent-2.0" and read.raw == damaged and (read.ra, read.dec) == (120.0, 40.0)
+    assert read.warnings[-1].startswith("damaged JSON envelope: ") and reason in read.warnings[-1]
+    assert "damaged JSON envelope, read as a plain VOEvent" in caplog.text
+
+
+def test_a_voevent_that_only_mentions_the_name_is_an_ordinary_voevent(data_file):
+    raw = data_file("aware/gbm_alert.xml").read_bytes()
+    mentioned = raw.replace(b"</What>", b"<Description>no gcnmon_json here</Description></What>", 1)
+    assert b"gcnmon_json" in mentioned
+
+    def comparable(notice):
+        return dataclasses.replace(notice, raw=b"", params={})
+
+    assert comparable(parse(mentioned)) == comparable(parse(raw))
+
+
+def test_only_json_notices_are_wrapped(data_file):
+    with pytest.raises(ValueError, match="only JSON notices need an envelope"):
+        wrap_json(parse(data_file("aware/gbm_alert.xml").read_bytes()))
