@@ -1,0 +1,77 @@
+"""JSON notices through the relay, in process: Kafka mock cluster -> relay -> a workstation's VTP subscriber."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from gcnmon.archive import Archive
+from gcnmon.intake import Intake
+from gcnmon.relay.access import AllowList
+from gcnmon.relay.service import Relay
+from gcnmon.stream.kafka import KafkaSource
+from gcnmon.stream.link import LinkState
+from gcnmon.stream.vtp.subscriber import make_subscriber_service
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "stream" / "kafka"))  # the mock cluster helper
+from kafka_mock import MockCluster  # noqa: E402
+
+JSON_TOPIC, VOEVENT_TOPIC = "igwn.gwalert", "gcn.classic.voevent.FERMI_GBM_ALERT"
+
+
+@pytest.fixture
+def cluster():
+    mock = MockCluster()
+    yield mock
+    mock.close()
+
+
+@pytest.fixture
+def relay(intake, wait_for):
+    made = Relay(intake, allow=AllowList("127.0.0.1/32"))
+    made.port = made.listen("127.0.0.1", 0)
+    yield made
+    wait_for(made.stop(), 5)
+
+
+@pytest.fixture
+def workstation(tmp_path, relay, wait_until):
+    """A workstation subscribed to the relay: its own archive and the notices its intake hands on."""
+    archive = Archive(tmp_path / "workstation.sqlite")
+    seen: list = []
+    intake = Intake(archive, on_notice=seen.append)
+    service = make_subscriber_service([("127.0.0.1", relay.port)], intake.receive, link=LinkState("vtp"),
+                                      local_ivorn="ivo://gcnmon/test-ws")  # fmt: skip
+    service.startService()
+    wait_until(lambda: relay.broker.subscribers == 1, 5)
+    yield archive, seen
+    service.stopService()
+    archive.close()
+
+
+def test_lvk_json_from_kafka_reaches_the_workstation_as_the_json_notice(
+    cluster, relay, workstation, data_file, wait_until, wait_for
+):
+    archive, seen = workstation
+    gw_json = data_file("json/igwn_preliminary.json").read_bytes()
+    voevent = data_file("aware/gbm_alert.xml").read_bytes()
+    source = KafkaSource({"bootstrap": cluster.bootstrap, "topics": [JSON_TOPIC, VOEVENT_TOPIC],
+                          "group_id": "relay-json-test", "offset_reset": "earliest", "poll_interval": 0.05},
+                         relay.on_packet, link=LinkState("kafka"))  # fmt: skip
+    cluster.publish(JSON_TOPIC, [gw_json])
+    cluster.publish(VOEVENT_TOPIC, [voevent])
+    source.start()
+    try:
+        wait_until(lambda: len(seen) == 2, 30)
+    finally:
+        wait_for(source.stop(), 30)
+    gw = next(n for n in seen if n.format == "json")
+    assert (gw.ivorn, gw.mission, gw.notice_type, gw.trigger_id, gw.raw, gw.warnings) == (
+        "ivo://gcn.nasa.gov/igwn.gwalert#MS181101ab-PRELIMINARY-2018-11-01T22:34:49Z", "LVK", "Preliminary",
+        "MS181101ab", gw_json, ())  # fmt: skip
+    archived = {r.ivorn: r.raw for r in archive.recent(10)}  # the original JSON, not the envelope
+    assert archived[gw.ivorn] == gw_json and sorted(archived.values()) == sorted([gw_json, voevent])
+    wait_until(lambda: relay.broker.acks == 2, 5)  # the workstation acked the envelope by the notice's IVORN
+    assert (relay.relayed, relay.wrapped, relay.held_back) == (2, 1, 0)
