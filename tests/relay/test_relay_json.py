@@ -1,4 +1,4 @@
-"""JSON notices through the relay, in process: Kafka mock cluster -> relay -> a workstation's VTP subscriber."""
+"""JSON notices through the relay in process: Kafka mock -> relay -> a workstation's VTP subscriber."""
 
 from __future__ import annotations
 
