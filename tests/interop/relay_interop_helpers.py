@@ -61,11 +61,13 @@ class RelayPeers:
                    "comet-subscriber", env=self.env, cwd=self.tmp)  # fmt: skip
         self.wait_until(lambda: "subscriber(s)" in self.relay.err() or "(2 now)" in self.relay.err(), 30)
 
-    def assert_every_notice(self, files: list[Path]) -> None:
-        pygcn = {quote_plus(ivorn_of(p)): p.read_bytes() for p in files}
-        comet = {comet_filename(ivorn_of(p)): ivorn_of(p) for p in files}
-        self.wait_until(lambda: len(list(self.pygcn_inbox.iterdir())) >= len(files), 30)
-        self.wait_until(lambda: len(list(self.comet_inbox.iterdir())) >= len(files), 30)
+    def assert_every_notice(self, files: list[Path], extra: dict[str, bytes] | None = None) -> None:
+        """Both peers got every VOEvent of ``files``, and each ``extra`` payload (IVORN -> bytes)."""
+        sent = {ivorn_of(p): p.read_bytes() for p in files} | (extra or {})
+        pygcn = {quote_plus(ivorn): payload for ivorn, payload in sent.items()}
+        comet = {comet_filename(ivorn): ivorn for ivorn in sent}
+        self.wait_until(lambda: len(list(self.pygcn_inbox.iterdir())) >= len(sent), 30)
+        self.wait_until(lambda: len(list(self.comet_inbox.iterdir())) >= len(sent), 30)
         # pygcn saves the payload as received: the relay passed the bytes on unchanged.
         assert {p.name: p.read_bytes() for p in self.pygcn_inbox.iterdir()} == pygcn
         assert sorted(p.name for p in self.comet_inbox.iterdir()) == sorted(comet)
