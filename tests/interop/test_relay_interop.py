@@ -13,6 +13,7 @@ from listen_helpers import gcnmon_env
 from relay_interop_helpers import RelayPeers, accepting, ivorn_of
 
 from gcnmon.archive import Archive
+from gcnmon.notice import parse, wrap_json
 
 pytestmark = pytest.mark.interop
 
@@ -21,6 +22,11 @@ DATA = Path(__file__).parent.parent / "data"
 
 def test_relay_behind_comet_serves_pygcn_and_comet_every_notice(spawn, venv_bin, tmp_path, wait_until):
     files = sorted((DATA / "aware").glob("*.xml"))  # VOEvent 2.0: Comet naks 1.1 (and a nak drops a peer)
+    # A JSON notice in its envelope, as a relay upstream sends it: Comet's receiver validates it (schema,
+    # IVOID) and passes it on, and our relay sends it on byte for byte but archives the original JSON.
+    gw_json = (DATA / "json" / "igwn_preliminary.json").read_bytes()
+    (tmp_path / "envelope.xml").write_bytes(wrap_json(parse(gw_json)))
+    files.append(tmp_path / "envelope.xml")
     env = gcnmon_env(tmp_path)
     receive, broadcast = free_port(), free_port()
     (tmp_path / "eventdb").mkdir()
@@ -41,10 +47,11 @@ def test_relay_behind_comet_serves_pygcn_and_comet_every_notice(spawn, venv_bin,
     archive = Archive(tmp_path / "relay.sqlite")
     try:
         assert sorted(r.ivorn for r in archive.recent(100)) == sorted(ivorn_of(p) for p in files)
+        assert {r.ivorn: r.raw for r in archive.recent(100)}[parse(gw_json).ivorn] == gw_json
     finally:
         archive.close()
     assert peers.stop_relay() == 0
-    assert "relay stopped: 8 relayed, 0 duplicate(s)" in relay.err()
+    assert "relay stopped: 9 relayed, 0 duplicate(s), 0 JSON in envelopes" in relay.err()
 
 
 def test_relay_receive_port_takes_comet_sendvo_and_refuses_garbage(spawn, venv_bin, tmp_path, wait_until):
