@@ -27,7 +27,8 @@ from .voevent import notice_from_root
 from .wherewhen import local_name
 from .xmlsafe import MAX_SIZE, parse_xml
 
-__all__ = ["wrap_json", "parse_envelope", "MARK", "TOPIC_PARAM", "PAYLOAD_PARAM", "DIGEST_PARAM"]
+__all__ = ["wrap_json", "parse_envelope", "envelope_cap", "MARK", "TOPIC_PARAM", "PAYLOAD_PARAM",
+           "DIGEST_PARAM"]
 
 log = logging.getLogger(__name__)
 
@@ -76,23 +77,31 @@ def wrap_json(notice: Notice) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
+def envelope_cap(max_size: int) -> int:
+    """The largest envelope of a JSON notice of up to ``max_size`` bytes (base64 is 4/3, plus the XML)."""
+    return max_size * 4 // 3 + 65536
+
+
 def parse_envelope(data: bytes, *, max_size: int = MAX_SIZE) -> Notice:
     """Parse a VOEvent that may be an envelope: the inner JSON notice if it is, else the VOEvent itself.
 
-    A damaged envelope (bad base64, wrong digest, unreadable JSON) is read as the plain VOEvent it
-    also is, with a warning saying why: the alert still shows, from the envelope's WhereWhen.
+    ``max_size`` caps the JSON, as for a bare JSON notice; its envelope may be up to ``envelope_cap``.
+    A damaged envelope (bad base64, wrong digest, unreadable or oversized JSON) is read as the plain
+    VOEvent it also is, with a warning saying why: the alert still shows, from the envelope's WhereWhen.
     """
     data = bytes(data)
-    root = parse_xml(data, max_size)
+    root = parse_xml(data, envelope_cap(max_size))
     payload, digest = _payload_params(root)
     if payload is None:
+        if len(data) > max_size:  # not an envelope after all: the VOEvent cap applies
+            raise NoticeError(f"packet of {len(data)} bytes exceeds the {max_size}-byte limit")
         return notice_from_root(root, data)
     try:
         return parse_json(_decode(payload, digest), max_size=max_size)
     except NoticeError as exc:
         notice = notice_from_root(root, data)
-        log.warning("%s: damaged JSON envelope, read as a plain VOEvent: %s", notice.ivorn, exc)
-        return dataclasses.replace(notice, warnings=(*notice.warnings, f"damaged JSON envelope: {exc}"))
+        log.warning("%s: JSON envelope not unwrapped, read as a plain VOEvent: %s", notice.ivorn, exc)
+        return dataclasses.replace(notice, warnings=(*notice.warnings, f"JSON envelope not unwrapped: {exc}"))
 
 
 def _payload_params(root: etree._Element) -> tuple[str | None, str | None]:

@@ -99,6 +99,9 @@ class Relay:
             return data
         try:
             payload = wrap_json(notice)
+            cap = self.broker.max_frame
+            if len(payload) > cap:  # workstations would drop the connection on it ([vtp] max_frame: same cap)
+                raise ValueError(f"its envelope of {len(payload)} bytes exceeds max_frame ({cap})")
         except ValueError as exc:
             self.held_back += 1
             log.error("relay: %s from %s archived but not rebroadcast: %s", notice.ivorn, source, exc)

@@ -12,7 +12,7 @@ from comet.utility.xml import xml_document
 from comet.validator import CheckIVOID, CheckSchema
 from lxml import etree
 
-from gcnmon.notice import parse, wrap_json
+from gcnmon.notice import NoticeError, parse, wrap_json
 from gcnmon.notice.envelope import DIGEST_PARAM, PAYLOAD_PARAM, TOPIC_PARAM
 from gcnmon.notice.voevent import parse_voevent
 
@@ -51,7 +51,7 @@ _COMPACT = etree.XMLParser(remove_blank_text=True)
 @pytest.mark.parametrize("reserialise", [
     lambda env: xml_document(etree.fromstring(env)).raw_bytes,  # Comet's own re-serialisation
     lambda env: etree.tostring(etree.fromstring(env), method="c14n"),  # canonical XML: quotes, no declaration
-    lambda env: etree.tostring(etree.fromstring(env, _COMPACT), encoding="ascii"),  # no layout, other encoding
+    lambda env: etree.tostring(etree.fromstring(env, _COMPACT), encoding="ascii"),  # no layout, ASCII
 ], ids=["comet", "c14n", "compact-ascii"])  # fmt: skip
 def test_json_survives_a_broker_writing_the_xml_again(original, reserialise):
     again = reserialise(wrap_json(parse(original)))
@@ -86,8 +86,21 @@ def test_damaged_envelope_is_read_as_the_plain_voevent_with_a_warning(data_file,
     damaged = damage(envelope, value)
     read = parse(damaged)
     assert read.format == "voevent-2.0" and read.raw == damaged and (read.ra, read.dec) == (120.0, 40.0)
-    assert read.warnings[-1].startswith("damaged JSON envelope: ") and reason in read.warnings[-1]
-    assert "damaged JSON envelope, read as a plain VOEvent" in caplog.text
+    assert read.warnings[-1].startswith("JSON envelope not unwrapped: ") and reason in read.warnings[-1]
+    assert "JSON envelope not unwrapped, read as a plain VOEvent" in caplog.text
+
+
+def test_size_cap_is_the_jsons_own_and_its_envelope_may_be_larger(data_file):
+    original = data_file("json/igwn_preliminary.json").read_bytes()
+    big = original.replace(b'"skymap": "', b'"skymap": "' + b"A" * 4000, 1)  # skymaps make LVK notices large
+    envelope = wrap_json(parse(big))
+    assert len(envelope) > len(big)
+    assert parse(envelope, max_size=len(big)).raw == big  # what is accepted bare is accepted wrapped
+    read = parse(envelope, max_size=len(big) - 1)
+    assert read.format == "voevent-2.0" and "exceeds the" in read.warnings[-1]
+    mentions = b"<VOEvent ivorn='ivo://a/b#c'><Why>gcnmon_json%s</Why></VOEvent>" % (b" " * 999)
+    with pytest.raises(NoticeError, match="exceeds the 1000-byte limit"):  # not an envelope: VOEvent cap
+        parse(mentions, max_size=1000)
 
 
 def test_a_voevent_that_only_mentions_the_name_is_an_ordinary_voevent(data_file):

@@ -101,6 +101,16 @@ def test_duplicates_are_not_sent_and_json_goes_in_its_envelope(wired, voevents, 
     assert wired.relay.summary().startswith("2 relayed, 1 duplicate(s), 1 JSON in envelopes, 0 held back; ")
 
 
+def test_an_envelope_over_max_frame_is_held_back_and_logged(intake, data_file, caplog):
+    wired = Wired(intake, max_frame=2000)  # the LVK envelope is ~2.9 kB
+    _, transport = wired.connect()
+    with caplog.at_level(logging.ERROR):
+        assert wired.relay.on_packet(data_file("json/igwn_preliminary.json").read_bytes(), "kafka:igwn")
+    assert transport.value() == b"" and (wired.relay.relayed, wired.relay.held_back) == (0, 1)
+    assert "archived but not rebroadcast: its envelope of 2903 bytes exceeds max_frame (2000)" in caplog.text
+    wired.relay.broker.stopFactory()
+
+
 def test_an_envelope_from_a_relay_upstream_passes_byte_for_byte(wired, data_file):
     _, transport = wired.connect()
     envelope = wrap_json(parse(data_file("json/ep_wxt_alert.json").read_bytes()))
