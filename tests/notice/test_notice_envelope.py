@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from pathlib import Path
 
@@ -10,9 +11,11 @@ import comet
 import pytest
 from comet.utility.xml import xml_document
 from comet.validator import CheckIVOID, CheckSchema
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
-from gcnmon.notice import NoticeError, parse, wrap_json
+from gcnmon.notice import NoticeError, parse, parse_strict, wrap_json
 from gcnmon.notice.envelope import DIGEST_PARAM, PAYLOAD_PARAM, TOPIC_PARAM
 from gcnmon.notice.voevent import parse_voevent
 
@@ -117,3 +120,34 @@ def test_a_voevent_that_only_mentions_the_name_is_an_ordinary_voevent(data_file)
 def test_only_json_notices_are_wrapped(data_file):
     with pytest.raises(ValueError, match="only JSON notices need an envelope"):
         wrap_json(parse(data_file("aware/gbm_alert.xml").read_bytes()))
+
+
+_KEYS = ("$schema", "id", "trigger_time", "alert_datetime", "ra", "dec", "ra_dec_error", "alert_type",
+         "alert_tense", "additional_info", "mission", "instrument", "superevent_id", "time_created")
+_VALUES = st.one_of(st.text(max_size=20), st.floats(), st.integers(), st.none(), st.lists(st.text(max_size=5)))
+_EDITS = st.lists(st.tuples(st.integers(0, 1 << 14), st.binary(max_size=8)), max_size=6)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=8))
+def test_any_json_notice_comes_back_unchanged(doc):
+    try:
+        notice = parse_strict(json.dumps(doc).encode())
+        envelope = wrap_json(notice)
+    except (NoticeError, ValueError) as exc:  # ValueError: an IVORN XML cannot hold (a NUL in the id)
+        assert "\n" not in str(exc)
+        return
+    assert parse_strict(envelope) == notice
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(JSON_FILES), _EDITS)
+def test_mutated_envelopes_never_break_the_parser(path, edits):
+    mutated = bytearray(wrap_json(parse(path.read_bytes())))
+    for where, insert in edits:
+        at = where % (len(mutated) + 1)
+        mutated[at : at + len(insert) // 2] = insert
+    try:
+        parse_strict(bytes(mutated))
+    except NoticeError as exc:
+        assert str(exc) and "\n" not in str(exc)
