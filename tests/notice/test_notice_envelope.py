@@ -124,7 +124,8 @@ def test_only_json_notices_are_wrapped(data_file):
 
 _KEYS = ("$schema", "id", "trigger_time", "alert_datetime", "ra", "dec", "ra_dec_error", "alert_type",
          "alert_tense", "additional_info", "mission", "instrument", "superevent_id", "time_created")
-_VALUES = st.one_of(st.text(max_size=20), st.floats(), st.integers(), st.none(), st.lists(st.text(max_size=5)))
+_VALUES = st.one_of(st.text(max_size=20), st.floats(), st.integers(), st.none(),
+                    st.lists(st.text(max_size=4)))
 _EDITS = st.lists(st.tuples(st.integers(0, 1 << 14), st.binary(max_size=8)), max_size=6)
 
 
