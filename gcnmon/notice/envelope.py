@@ -42,6 +42,7 @@ TOPIC_PARAM, PAYLOAD_PARAM, DIGEST_PARAM = "gcnmon_json_topic", "gcnmon_json", "
 #: (in any ASCII-compatible encoding; VTP peers write UTF-8).
 MARK = PAYLOAD_PARAM.encode()
 _ROLES = frozenset({"observation", "test", "utility"})
+_CITE_TYPES = frozenset({"followup", "supersedes", "retraction"})
 _CREATED = ("time_created", "alert_datetime")  # LVK, then gcn-schema: when the notice was written
 # Characters XML 1.0 cannot hold (lxml refuses them): dropped from the informative copies only.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -73,7 +74,8 @@ def wrap_json(notice: Notice) -> bytes:
     if notice.cites:
         citations = etree.SubElement(root, "Citations")
         for cite in notice.cites:
-            etree.SubElement(citations, "EventIVORN", cite=cite.type).text = _clean(cite.ivorn)
+            kind = cite.type if cite.type in _CITE_TYPES else "followup"  # the schema knows only these
+            etree.SubElement(citations, "EventIVORN", cite=kind).text = _clean(cite.ivorn)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
