@@ -41,7 +41,7 @@ _SIGNIFICANCE = ("SNR", "Sigma", "significance", "Image_Signif", "Trig_Signif", 
                  "Data_Signif", "Rate_Signif", "Inten_Sigma")  # fmt: skip
 # Streams that always carry a Packet_Type: its absence is worth a warning there.
 _TYPED_AUTHORITIES = ("ivo://nasa.gsfc.gcn/", "ivo://gwnet/", "ivo://org.svom/")
-_IVORN_DATE = re.compile(r"(\d{4}-[-\d]+)T\d")
+_IVORN_DATE = re.compile(r"(?<!\d)(\d{4}-[-\d]+)T\d")  # a year that starts a number, not its tail
 _XSI_HTTPS = "https://www.w3.org/2001/XMLSchema-instance"
 _SECTIONS = frozenset({"Who", "What", "WhereWhen", "Citations"})
 # The params the Notice fields are computed from, read eagerly; any other name loads the full map.

@@ -281,3 +281,15 @@ class TestJson:
     def test_svom_slewing_test_tense(self):
         check(notice("json/svom_eclairs_slewing.json"), mission="SVOM", instrument="ECLAIRs", is_test=True,
               trigger_id="sb24022203", significance=25.67, flags=frozenset({"slew"}), ra=143.2478)  # fmt: skip
+
+
+def test_ivorn_date_check_reads_a_whole_year_not_the_tail_of_a_number():
+    """An EP-style IVORN ``#01708973486-2024-03-01T...``: the date is 2024-03-01, nothing impossible."""
+    from gcnmon.notice.voevent import _identity
+    from lxml import etree
+
+    warnings: list[str] = []
+    root = etree.fromstring(b'<VOEvent ivorn="ivo://gcn.nasa.gov/ep#01708973486-2024-03-01T12:00:00" '
+                            b'role="observation"/>')
+    assert _identity(root, warnings) == ("ivo://gcn.nasa.gov/ep#01708973486-2024-03-01T12:00:00", "observation")
+    assert warnings == []
