@@ -8,7 +8,7 @@ from typing import Callable, Protocol
 
 from .resources import resource
 
-__all__ = ["Alarm", "SoundBackend", "SimpleaudioBackend", "SoundUnavailable", "default_backend"]
+__all__ = ["Alarm", "SoundBackend", "SoundUnavailable", "default_backend"]
 
 log = logging.getLogger(__name__)
 
@@ -27,36 +27,18 @@ class SoundBackend(Protocol):
     def stop(self) -> None: ...
 
 
-class SimpleaudioBackend:
-    """simpleaudio (the design card's player): plays in its own thread, so ``play`` returns at once."""
-
-    def __init__(self):
-        import simpleaudio
-
-        self._sa = simpleaudio
-        self._playing = None
-
-    def load(self, path: Path) -> object:
-        return self._sa.WaveObject.from_wave_file(str(path))
-
-    def play(self, sound) -> None:
-        self.stop()
-        try:
-            self._playing = sound.play()
-        except self._sa._simpleaudio.SimpleaudioError as exc:
-            raise SoundUnavailable(" ".join(str(exc).split())) from None
-
-    def stop(self) -> None:
-        if self._playing is not None:
-            self._playing.stop()
-            self._playing = None
-
-
 def default_backend() -> SoundBackend | None:
-    """simpleaudio when it is installed (not on macOS: no wheel there), else None (the UI may offer Qt's)."""
+    """ALSA through ctypes (``gcnmon.alsa``) where libasound exists, else None (the UI then offers Qt's).
+
+    simpleaudio, the design card's player, is not used: its C playback thread frees memory without the
+    GIL and so corrupts Python's allocator at random (README, "The GUI inside", has the evidence).
+    """
+    from .alsa import AlsaBackend
+
     try:
-        return SimpleaudioBackend()
-    except ImportError:
+        return AlsaBackend()
+    except ImportError as exc:
+        log.debug("no ALSA player: %s", exc)
         return None
 
 
@@ -96,7 +78,7 @@ class Alarm:
         """Start sound ``name``; True if it started. Never raises, never blocks."""
         if not name or self._muted or self._broken:
             if self.backend is None and name and not self._muted:
-                self._warn("no sound player is installed (simpleaudio or QtMultimedia); alerts stay silent")
+                self._warn("no sound player is available (ALSA or QtMultimedia); alerts stay silent")
             return False
         try:
             sound = self._load(name)

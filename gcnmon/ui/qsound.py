@@ -1,4 +1,4 @@
-"""QtMultimedia sound backend: the fallback where simpleaudio is not installed (macOS has no wheel)."""
+"""QtMultimedia sound backend: the fallback where ALSA is not there (macOS, Windows)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,8 @@ import logging
 
 import pytest
 
-from gcnmon.sound import Alarm, SimpleaudioBackend
+from gcnmon.alsa import AlsaBackend
+from gcnmon.sound import Alarm
 
 pytestmark = pytest.mark.gui
 
@@ -60,12 +61,12 @@ def test_ui_no_sound_device_warns_once_and_goes_on(caplog):
     assert "no sound device" in warnings[0].getMessage()
 
 
-def test_ui_simpleaudio_without_alsa_device_is_one_warning(caplog, monkeypatch, tmp_path):
-    """The real simpleaudio on a machine with no sound card: one warning, play() returns False."""
+def test_ui_alsa_player_without_device_is_one_warning(caplog, monkeypatch, tmp_path):
+    """The real ALSA player on a machine with no sound card: one warning, play() returns False."""
     conf = tmp_path / "asound.conf"
     conf.write_text("pcm.!default { type hw card 99 }\n")  # a card that does not exist anywhere
     monkeypatch.setenv("ALSA_CONFIG_PATH", str(conf))
-    alarm = Alarm(SimpleaudioBackend())
+    alarm = Alarm(AlsaBackend())
     with caplog.at_level(logging.WARNING, logger="gcnmon.sound"):
         assert alarm.play("test") is False
         assert alarm.play("test") is False
