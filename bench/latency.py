@@ -2,8 +2,11 @@
 
 1. latency: a local VTP broker (gcnmon's replay broker on 127.0.0.1:0) publishes N act notices (real
    Swift BAT packet, unique trigger each); the app subscribes as in production. Measured from the
-   broadcast call to the moment the dialog is visible and the alarm has started (simpleaudio playing
-   on ALSA's null device), one alert at a time (the observer clicks Ignore after each). p50/p99.
+   broadcast call to the moment the dialog has been painted and the alarm has started (gcnmon's ALSA
+   player writing to ALSA's null device; ``--player muted`` to leave sound out), one alert at a time:
+   the observer clicks Ignore once both happened, and that publishes the next alert. p50/p99; the
+   run's wall time and the change of ``sys.getrefcount(None)`` (a binding that drops None references,
+   as PySide6 6.12.0 does, shows up there long before it crashes).
 2. cold start: a fresh interpreter runs ``--child-start`` (imports, loops, app, window shown and
    painted); wall time from spawning it to its "ready" line, best and median of a few runs.
 3. memory: RSS of a fresh process idle (window up, warmed up), and the growth of an app's RSS over M
@@ -48,27 +51,6 @@ def rss_mb() -> float:
     return kb / 1024
 
 
-class StartedBackend:
-    """simpleaudio, noting when each sound really started (the alarm's side of the latency)."""
-
-    def __init__(self):
-        from gcnmon.sound import SimpleaudioBackend
-
-        self.inner = SimpleaudioBackend()
-        self.future: asyncio.Future | None = None
-
-    def load(self, path):
-        return self.inner.load(path)
-
-    def play(self, sound) -> None:
-        self.inner.play(sound)
-        if self.future is not None and not self.future.done():
-            self.future.set_result(time.perf_counter())
-
-    def stop(self) -> None:
-        self.inner.stop()
-
-
 def build(tmp: Path, backend, vtp: list[str]):
     from gcnmon.app import build_app
     from gcnmon.config import load_config
@@ -79,36 +61,120 @@ def build(tmp: Path, backend, vtp: list[str]):
     return build_app(cfg, alarm=Alarm(backend, muted=backend is None), driver=None, tray=False)
 
 
-def latency(loop, tmp: Path, count: int) -> list[float]:
-    """Milliseconds from broadcast to dialog visible and alarm started, for ``count`` alerts."""
+class AlertRun:
+    """Publishes one alert, waits for its dialog's first paint and its alarm, clicks Ignore, and once the
+    main window has repainted the history row the click changed (the app is calm again, as it is when a
+    real alert comes minutes later) publishes the next. Driven by those events alone: no sleeps, no
+    polls. ``back_to_back`` publishes the next alert right after the click instead (the aftermath of the
+    click then lands inside the next sample). ``finished`` fires with the samples (ms)."""
+
+    def __init__(self, app, factory, alerts: list[tuple[bytes, str]], muted: bool, back_to_back: bool = False):
+        from PySide6.QtCore import QEvent, QObject
+        from twisted.internet import defer
+
+        self.app, self.factory, self.alerts, self.muted = app, factory, alerts, muted
+        self.finished = defer.Deferred()
+        self.samples: list[float] = []
+        self.parts: list[tuple[float, float]] = []  # (alarm started, dialog painted) ms after publishing
+        self.silent = 0  # alerts whose alarm did not start (the player failed)
+        self.t0 = self.painted = self.rang = None
+        self.back_to_back, self.calming = back_to_back, False
+        paint = QEvent.Type.Paint
+        run = self
+
+        class PaintWatch(QObject):
+            def eventFilter(self, obj, event):  # noqa: N802 (Qt override)
+                if event.type() == paint:
+                    run._painted(obj)
+                return False
+
+        self._watch = PaintWatch()
+        self._history = app.window.history.table.viewport()
+        for widget in (app.dialog, self._history):
+            widget.installEventFilter(self._watch)
+        self._play = app.alarm.play
+        app.alarm.play = self._alarm  # the controller calls it right after presenting the dialog
+
+    def _alarm(self, name):
+        started = self._play(name)
+        if self.t0 is not None and self.rang is None:
+            self.rang = time.perf_counter()
+            self.silent += not started and not self.muted
+            self._check()
+        return started
+
+    def start(self):
+        self.next()
+        return self.finished
+
+    def next(self) -> None:
+        if len(self.samples) == len(self.alerts):
+            for widget in (self.app.dialog, self._history):
+                widget.removeEventFilter(self._watch)
+            self.finished.callback(self.samples)
+            return
+        raw, ivorn = self.alerts[len(self.samples)]
+        self.painted = self.rang = None
+        self.t0 = time.perf_counter()
+        self.factory.broadcast(raw, ivorn)
+
+    def _painted(self, widget) -> None:
+        from twisted.internet import reactor
+
+        if widget is self.app.dialog and self.t0 is not None and self.painted is None:
+            self.painted = time.perf_counter()
+            self._check()
+        elif widget is self._history and self.calming:
+            self.calming = False
+            reactor.callLater(0, self.next)
+
+    def _check(self) -> None:
+        if self.painted is None or self.rang is None:
+            return
+        self.samples.append((max(self.painted, self.rang) - self.t0) * 1000)
+        self.parts.append(((self.rang - self.t0) * 1000, (self.painted - self.t0) * 1000))
+        self.t0 = None
+        from twisted.internet import reactor
+
+        reactor.callLater(0, self._ignore)  # not inside the paint event: the observer clicks after it
+
+    def _ignore(self) -> None:
+        assert self.app.dialog.isVisible(), "alarm without a visible dialog"
+        self.app.dialog.buttons["ignore"].click()
+        if self.back_to_back:
+            self.next()
+        else:
+            self.calming = True  # the next alert once the history shows the click
+
+
+def latency(loop, tmp: Path, count: int, player: str, back_to_back: bool = False) -> tuple[list[float], dict]:
+    """Milliseconds from broadcast to the dialog's first paint with the alarm started, for ``count`` alerts."""
     from gcnmon.stream.vtp.broker import BrokerFactory
     from twisted.internet import reactor
 
     factory = BrokerFactory("ivo://gcnmon/bench", clock=reactor)
     port = reactor.listenTCP(0, factory, interface="127.0.0.1")
-    backend = StartedBackend()
-    app = build(tmp, backend, [f"127.0.0.1:{port.getHost().port}"])
+    app = build(tmp, make_backend(player), [f"127.0.0.1:{port.getHost().port}"])
     app.start()
     loop.run_until_complete(asyncio.wait_for(factory.wait_for_subscribers(1).asFuture(loop), 10))
-    samples: list[float] = []
-
-    async def publish_all() -> None:
-        # One coroutine for the whole run: re-entering run_until_complete per alert would add qasync's
-        # start/stop cost between alerts (not inside a sample, but it makes the run crawl).
-        for raw, ivorn in packets(BAT, "1156572", count, 0):
-            backend.future = loop.create_future()
-            t0 = time.perf_counter()
-            factory.broadcast(raw, ivorn)
-            t1 = await asyncio.wait_for(backend.future, 10)
-            assert app.dialog.isVisible(), "alarm without a visible dialog"
-            samples.append((t1 - t0) * 1000)
-            app.dialog.buttons["ignore"].click()
-            await asyncio.sleep(0.005)  # the observer's click, then the acks go out
-
-    loop.run_until_complete(publish_all())
+    run = AlertRun(app, factory, packets(BAT, "1156572", count, 0), muted=player == "muted", back_to_back=back_to_back)
+    nones, t0 = sys.getrefcount(None), time.perf_counter()
+    samples = loop.run_until_complete(asyncio.wait_for(run.start().asFuture(loop), 30 + count))
+    facts = {"seconds": time.perf_counter() - t0, "none_refs": sys.getrefcount(None) - nones,
+             "silent": run.silent, "alarm_p50": statistics.median(a for a, _ in run.parts),
+             "paint_p50": statistics.median(p for _, p in run.parts)}
     loop.run_until_complete(app.stop().asFuture(loop))
     loop.run_until_complete(port.stopListening().asFuture(loop))
-    return samples
+    return samples, facts
+
+
+def make_backend(player: str):
+    """The alarm's player for the latency run: gcnmon's default (ALSA) or none (muted)."""
+    if player == "muted":
+        return None
+    from gcnmon.alsa import AlsaBackend
+
+    return AlsaBackend()
 
 
 def memory(qapp, tmp: Path, count: int) -> tuple[float, float]:
@@ -182,7 +248,18 @@ def _environment(tmp: Path) -> None:
     os.environ["GCNMON_CONFIG"] = str(tmp / "absent.toml")
     conf = tmp / "asound.conf"
     conf.write_text("pcm.!default { type null }\nctl.!default { type hw card 0 }\n")
-    os.environ["ALSA_CONFIG_PATH"] = str(conf)  # simpleaudio really plays, into ALSA's null device
+    os.environ["ALSA_CONFIG_PATH"] = str(conf)  # the alarm really plays, into ALSA's null device
+
+
+def _quiet_qt() -> None:
+    """The offscreen platform warns on every raise() of the dialog: a thousand identical lines."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(mode, context, message):
+        if "This plugin does not support" not in message:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
 
 
 def _pct(samples: list[float], q: float) -> float:
@@ -195,6 +272,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alerts", type=int, default=1000, help="alerts for the latency run (1000)")
     parser.add_argument("--notices", type=int, default=100_000, help="notices for the memory run (100000)")
     parser.add_argument("--starts", type=int, default=5, help="cold starts to time (5)")
+    parser.add_argument("--player", choices=("alsa", "muted"), default="alsa",
+                        help="the alarm's player in the latency run (alsa: gcnmon's default; muted)")
+    parser.add_argument("--back-to-back", action="store_true",
+                        help="publish each alert right after the previous Ignore, not once the window is calm")
+    parser.add_argument("--skip", action="append", default=[], choices=("start", "latency", "memory"),
+                        help="leave a part out (repeatable)")
     parser.add_argument("--tmp", type=Path, help="folder for archives and log books (default: a new temp dir)")
     parser.add_argument("--child-start", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -205,26 +288,38 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     if args.child_start:
         return child_start(tmp)
-    print(f"gcnmon GUI bench: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, files in {tmp}")
-    starts, idle = cold_start(tmp, args.starts)
-    print(f"cold start to first window: best {min(starts):.2f} s, median {statistics.median(starts):.2f} s "
-          f"({len(starts)} runs; target <= 2 s)")
-    print(f"RSS idle (fresh process, window up, warmed up): median {statistics.median(idle):.0f} MB "
-          f"(target <= 200 MB)")
+    import PySide6
+
+    print(f"gcnmon GUI bench: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, Python "
+          f"{sys.version.split()[0]}, PySide6 {PySide6.__version__}, files in {tmp}")
+    if "start" not in args.skip:
+        starts, idle = cold_start(tmp, args.starts)
+        print(f"cold start to first window: best {min(starts):.2f} s, median {statistics.median(starts):.2f} s "
+              f"({len(starts)} runs; target <= 2 s)")
+        print(f"RSS idle (fresh process, window up, warmed up): median {statistics.median(idle):.0f} MB "
+              f"(target <= 200 MB)")
     from gcnmon.bootstrap import install_loops
 
     qapp, loop = install_loops(["gcnmon-bench"])
+    _quiet_qt()
     from twisted.internet import reactor
 
     reactor.startRunning(installSignalHandlers=False)
-    (tmp / "lat").mkdir()
-    samples = latency(loop, tmp / "lat", args.alerts)
-    print(f"VTP publish -> dialog visible + alarm started, {len(samples)} alerts: p50 {_pct(samples, 50):.1f} ms, "
-          f"p99 {_pct(samples, 99):.1f} ms, max {max(samples):.1f} ms (target p99 <= 30 ms)")
-    (tmp / "mem").mkdir()
-    baseline, after = memory(qapp, tmp / "mem", args.notices)
-    print(f"RSS of a second app in this process {baseline:.0f} MB; after {args.notices} notices "
-          f"{after:.0f} MB, growth {after - baseline:+.1f} MB (target <= 10 MB)")
+    if "latency" not in args.skip:
+        (tmp / "lat").mkdir()
+        samples, facts = latency(loop, tmp / "lat", args.alerts, args.player, args.back_to_back)
+        mode = f"{args.player}{', back to back' if args.back_to_back else ''}"
+        print(f"VTP publish -> dialog painted + alarm started ({mode}), {len(samples)} alerts: "
+              f"p50 {_pct(samples, 50):.1f} ms, p99 {_pct(samples, 99):.1f} ms, max {max(samples):.1f} ms "
+              f"(target p99 <= 30 ms); run {facts['seconds']:.1f} s, alarm silent {facts['silent']} times, "
+              f"refcount(None) {facts['none_refs']:+d}")
+        print(f"  of which: alarm started p50 {facts['alarm_p50']:.1f} ms, dialog painted p50 {facts['paint_p50']:.1f} ms")
+    if "memory" not in args.skip:
+        (tmp / "mem").mkdir()
+        t0 = time.perf_counter()
+        baseline, after = memory(qapp, tmp / "mem", args.notices)
+        print(f"RSS of a second app in this process {baseline:.0f} MB; after {args.notices} notices "
+              f"{after:.0f} MB, growth {after - baseline:+.1f} MB (target <= 10 MB); {time.perf_counter() - t0:.0f} s")
     loop.close()
     return 0
 

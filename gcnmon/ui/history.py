@@ -30,6 +30,12 @@ __all__ = ["HistoryRow", "HistoryModel", "HistoryFilter", "HistoryView", "FILTER
 
 COLUMNS = ("Received (UTC)", "Mission", "Type", "Trigger", "Group", "Action", "RA", "Dec", "Error")
 GROUP_COLUMN = 4
+PADDING = 18  # pixels around a cell's text (Qt's own margins plus air)
+# Roles as plain ints: Qt.DisplayRole (PySide6's old-style enum access) costs ~8 us per lookup, and a
+# table asks data() thousands of times per repaint.
+DISPLAY, FOREGROUND, TOOLTIP, USER = (int(r.value) for r in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.UserRole))
 #: The filter box: label -> predicate on a row.
 FILTERS = {
     "All notices": lambda row: True,
@@ -77,6 +83,11 @@ class HistoryRow:
         )
 
 
+_HORIZONTAL = Qt.Orientation.Horizontal
+_DIM = QColor(COLORS["dim"])
+_KIND_COLORS = {kind: QColor(COLORS[kind]).lighter(150) for kind in ("act", "inform")}
+
+
 class HistoryModel(QAbstractTableModel):
     """Newest first; ``add()`` a row, ``set_action()`` when the observer did something."""
 
@@ -92,24 +103,25 @@ class HistoryModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()):  # noqa: N802
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+    def headerData(self, section, orientation, role=DISPLAY):  # noqa: N802
+        if int(role) == DISPLAY and orientation == _HORIZONTAL:
             return COLUMNS[section]
         return None
 
-    def data(self, index, role=Qt.DisplayRole):
-        row = self.rows[index.row()]
-        if role == Qt.DisplayRole:
+    def data(self, index, role=DISPLAY):
+        role = int(role)
+        if role == DISPLAY:
             return self._cells[index.row()][index.column()]
-        if role == Qt.ForegroundRole:
+        if role == FOREGROUND:
+            row = self.rows[index.row()]
             if row.retraction or row.test:
-                return QColor(COLORS["dim"])
-            if index.column() == GROUP_COLUMN and row.action_kind in ("act", "inform"):
-                return QColor(COLORS[row.action_kind]).lighter(150)
-        if role == Qt.ToolTipRole:
-            return row.ivorn
-        if role == Qt.UserRole:
-            return row
+                return _DIM
+            if index.column() == GROUP_COLUMN and row.action_kind in _KIND_COLORS:
+                return _KIND_COLORS[row.action_kind]
+        elif role == TOOLTIP:
+            return self.rows[index.row()].ivorn
+        elif role == USER:
+            return self.rows[index.row()]
         return None
 
     def reset(self, rows) -> None:
@@ -198,6 +210,7 @@ class HistoryView(QWidget):
         self.offer_button.setToolTip("Open the alert dialog again for the selected notice")
         self.offer_button.clicked.connect(self._offer)
         self.table = self._table()
+        self._refit()
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.filter)
@@ -217,11 +230,34 @@ class HistoryView(QWidget):
         table.verticalHeader().hide()
         table.verticalHeader().setDefaultSectionSize(24)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        # Columns fit their text, but measured here from the model's formatted cells, new rows only:
+        # Qt's ResizeToContents re-reads every row's data through data() on each new notice, which was
+        # most of an alert's way to the dialog. The observer may still drag a column wider.
+        header.setSectionResizeMode(QHeaderView.Interactive)
         header.setStretchLastSection(True)
+        self.model.rowsInserted.connect(lambda _parent, first, last: self._fit(first, last))
+        self.model.dataChanged.connect(lambda top, bottom, _roles=(): self._fit(top.row(), bottom.row()))
+        self.model.modelReset.connect(self._refit)
         table.selectionModel().currentRowChanged.connect(self._current)
         table.doubleClicked.connect(lambda _index: self._offer())
         return table
+
+    def _refit(self) -> None:
+        header, metrics = self.table.horizontalHeader(), self.table.horizontalHeader().fontMetrics()
+        for column, title in enumerate(COLUMNS[:-1]):
+            header.resizeSection(column, metrics.horizontalAdvance(title) + PADDING)
+        self._fit(0, len(self.model.rows) - 1)
+
+    def _fit(self, first: int, last: int) -> None:
+        """Widen (never narrow) columns so the cells of rows ``first..last`` fit."""
+        cells, header = self.model._cells[first : last + 1], self.table.horizontalHeader()
+        if not cells:
+            return
+        metrics = self.table.fontMetrics()
+        for column in range(len(COLUMNS) - 1):  # the last one stretches
+            width = max(metrics.horizontalAdvance(row[column]) for row in cells) + PADDING
+            if width > header.sectionSize(column):
+                header.resizeSection(column, width)
 
     def current_ivorn(self) -> str | None:
         index = self.table.selectionModel().currentIndex()
