@@ -82,11 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("simpleaudio is not installed: only gcnmon's ALSA player is tested")
     for player in players:
-        print(f"{player:12s} PYTHONMALLOC=debug, 3 sounds: {child(player, DEBUG, 3, env | {'PYTHONMALLOC': 'debug'})}",
-              flush=True)
+        debug = child(player, DEBUG, 3, env | {"PYTHONMALLOC": "debug"})
+        print(f"{player:12s} PYTHONMALLOC=debug, 3 sounds: {debug}", flush=True)
         for run in range(1, args.runs + 1):
-            print(f"{player:12s} stress run {run}, {args.sounds} sounds: {child(player, STRESS, args.sounds, env)}",
-                  flush=True)
+            stress = child(player, STRESS, args.sounds, env)
+            print(f"{player:12s} stress run {run}, {args.sounds} sounds: {stress}", flush=True)
     return 0
 
 

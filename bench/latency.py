@@ -68,7 +68,8 @@ class AlertRun:
     polls. ``back_to_back`` publishes the next alert right after the click instead (the aftermath of the
     click then lands inside the next sample). ``finished`` fires with the samples (ms)."""
 
-    def __init__(self, app, factory, alerts: list[tuple[bytes, str]], muted: bool, back_to_back: bool = False):
+    def __init__(self, app, factory, alerts: list[tuple[bytes, str]], muted: bool,
+                 back_to_back: bool = False):
         from PySide6.QtCore import QEvent, QObject
         from twisted.internet import defer
 
@@ -148,7 +149,7 @@ class AlertRun:
 
 
 def latency(loop, tmp: Path, count: int, player: str, back_to_back: bool = False) -> tuple[list[float], dict]:
-    """Milliseconds from broadcast to the dialog's first paint with the alarm started, for ``count`` alerts."""
+    """Milliseconds from broadcast to the dialog's first paint with the alarm started, ``count`` alerts."""
     from gcnmon.stream.vtp.broker import BrokerFactory
     from twisted.internet import reactor
 
@@ -157,7 +158,8 @@ def latency(loop, tmp: Path, count: int, player: str, back_to_back: bool = False
     app = build(tmp, make_backend(player), [f"127.0.0.1:{port.getHost().port}"])
     app.start()
     loop.run_until_complete(asyncio.wait_for(factory.wait_for_subscribers(1).asFuture(loop), 10))
-    run = AlertRun(app, factory, list(packets(BAT, "1156572", count, 0)), muted=player == "muted", back_to_back=back_to_back)
+    alerts = list(packets(BAT, "1156572", count, 0))
+    run = AlertRun(app, factory, alerts, muted=player == "muted", back_to_back=back_to_back)
     nones, t0 = sys.getrefcount(None), time.perf_counter()
     samples = loop.run_until_complete(asyncio.wait_for(run.start().asFuture(loop), 30 + count))
     facts = {"seconds": time.perf_counter() - t0, "none_refs": sys.getrefcount(None) - nones,
@@ -277,7 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--player", choices=("alsa", "muted"), default="alsa",
                         help="the alarm's player in the latency run (alsa: gcnmon's default; muted)")
     parser.add_argument("--back-to-back", action="store_true",
-                        help="publish each alert right after the previous Ignore, not once the window is calm")
+                        help="publish each alert right after the previous Ignore, not once the window is "
+                             "calm")
     parser.add_argument("--skip", action="append", default=[], choices=("start", "latency", "memory"),
                         help="leave a part out (repeatable)")
     parser.add_argument("--tmp", type=Path, help="folder for archives and log books (default: a new temp dir)")
@@ -315,14 +318,16 @@ def main(argv: list[str] | None = None) -> int:
               f"p50 {_pct(samples, 50):.1f} ms, p99 {_pct(samples, 99):.1f} ms, max {max(samples):.1f} ms "
               f"(target p99 <= 30 ms); run {facts['seconds']:.1f} s, alarm silent {facts['silent']} times, "
               f"refcount(None) {facts['none_refs']:+d}")
-        print(f"  of which: alarm started p50 {facts['alarm_p50']:.1f} ms, dialog painted p50 {facts['paint_p50']:.1f} ms")
+        print(f"  of which: alarm started p50 {facts['alarm_p50']:.1f} ms, "
+              f"dialog painted p50 {facts['paint_p50']:.1f} ms")
     if "memory" not in args.skip:
         (tmp / "mem").mkdir()
         t0 = time.perf_counter()
         baseline, marks = memory(qapp, tmp / "mem", args.notices)
         after = marks[-1][1]
         print(f"RSS of a second app in this process {baseline:.0f} MB; after {args.notices} notices "
-              f"{after:.0f} MB, growth {after - baseline:+.1f} MB (target <= 10 MB); {time.perf_counter() - t0:.0f} s")
+              f"{after:.0f} MB, growth {after - baseline:+.1f} MB (target <= 10 MB); "
+              f"{time.perf_counter() - t0:.0f} s")
         print("  RSS on the way: " + ", ".join(f"{n // 1000}k {mb - baseline:+.1f}" for n, mb in marks))
     loop.close()
     return 0

@@ -49,7 +49,8 @@ class Clip:
         if width not in FORMATS:
             raise ValueError(f"{path}: {8 * width}-bit samples are not supported")
         frames = len(data) // (channels * width)
-        return cls((ctypes.c_char * max(len(data), 1)).from_buffer_copy(data or b"\0"), channels, width, rate, frames)
+        samples = (ctypes.c_char * max(len(data), 1)).from_buffer_copy(data or b"\0")
+        return cls(samples, channels, width, rate, frames)
 
 
 def _library(name: str | None) -> ctypes.CDLL:
@@ -144,7 +145,8 @@ class AlsaBackend:
                                            clip.rate, 1, LATENCY_US)
         if err < 0:
             self._lib.snd_pcm_close(pcm)
-            raise SoundUnavailable(f"ALSA device {self.device.decode()!r} refuses the sound: {self._error(err)}")
+            name = self.device.decode()
+            raise SoundUnavailable(f"ALSA device {name!r} refuses the sound: {self._error(err)}")
         return pcm
 
     def _error(self, err: int) -> str:

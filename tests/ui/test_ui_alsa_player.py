@@ -54,8 +54,8 @@ def test_ui_alsa_refuses_unsupported_wav(tmp_path):
     # 40-bit samples (a user's WAV could be anything): no ALSA format, so a clear error, not noise
     fmt = struct.pack("<HHIIHH", 1, 1, 8000, 40000, 5, 40)
     path = tmp_path / "odd.wav"
-    path.write_bytes(b"RIFF" + struct.pack("<I", 4 + 8 + 16 + 8 + 10) + b"WAVEfmt " + struct.pack("<I", 16) + fmt
-                     + b"data" + struct.pack("<I", 10) + b"\0" * 10)
+    chunks = b"WAVEfmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", 10) + b"\0" * 10
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(chunks)) + chunks)
     with pytest.raises(ValueError, match="40-bit"):
         Clip.from_wave_file(path)
 
