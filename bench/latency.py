@@ -328,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"RSS of a second app in this process {baseline:.0f} MB; after {args.notices} notices "
               f"{after:.0f} MB, growth {after - baseline:+.1f} MB (target <= 10 MB); "
               f"{time.perf_counter() - t0:.0f} s")
-        print("  RSS on the way: " + ", ".join(f"{n // 1000}k {mb - baseline:+.1f}" for n, mb in marks))
+        print("  RSS on the way: " + ", ".join(f"{n:,} {mb - baseline:+.1f}" for n, mb in marks))
     loop.close()
     return 0
 
