@@ -18,7 +18,8 @@ __all__ = ["Arbiter"]
 
 log = logging.getLogger(__name__)
 
-HISTORY = 1000  # shown alerts kept for the GUI's "recent" list
+HISTORY = 200  # closed alerts remembered so a late notice of the same event is recognised (days of alerts;
+# the archive keeps everything). Each holds its raw packets: 1,000 cost ~9 MB of RSS for nothing.
 
 
 def _improves(alert: Alert, notice: Notice) -> bool:
