@@ -1,6 +1,6 @@
 """The loop stack: Twisted's reactor runs on Qt's event loop."""
 
-from twisted.internet import defer, reactor, task
+from twisted.internet import reactor, task
 
 
 def test_reactor_runs_on_the_qasync_loop(loop, wait_for):

@@ -6,13 +6,12 @@ import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
 from .. import sky
 from ..sky import site_from_config, site_number
-from ..config import ConfigError
 from ..notice.model import Notice
 
 __all__ = ["Verdict", "Visibility", "site_from_config", "visibility_from_config"]
