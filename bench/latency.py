@@ -26,8 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 __all__ = ["main"]
 
@@ -150,8 +150,9 @@ class AlertRun:
 
 def latency(loop, tmp: Path, count: int, player: str, back_to_back: bool = False) -> tuple[list[float], dict]:
     """Milliseconds from broadcast to the dialog's first paint with the alarm started, ``count`` alerts."""
-    from gcnmon.stream.vtp.broker import BrokerFactory
     from twisted.internet import reactor
+
+    from gcnmon.stream.vtp.broker import BrokerFactory
 
     factory = BrokerFactory("ivo://gcnmon/bench", clock=reactor)
     port = reactor.listenTCP(0, factory, interface="127.0.0.1")

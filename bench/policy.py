@@ -9,7 +9,7 @@ import argparse
 import statistics
 import time
 import tomllib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from gcnmon.notice import parse
@@ -28,7 +28,7 @@ def _ms(seconds: float) -> str:
 
 def bench_verdicts(count: int) -> None:
     vis = Visibility(SITE_PRESETS["BTA"])
-    when = datetime(2014, 11, 14, 19, 27, 27, tzinfo=timezone.utc)
+    when = datetime(2014, 11, 14, 19, 27, 27, tzinfo=UTC)
     start = time.perf_counter()
     vis.verdict(271.7165, -24.585389, when)  # first of the process: astropy warm-up + two day grids
     first = time.perf_counter() - start
@@ -55,7 +55,7 @@ def bench_arbiter(rounds: int) -> None:
     for path in sorted(CORPUS.rglob("*")):
         if path.suffix in (".xml", ".json"):
             notices.append(parse(path.read_bytes()))
-    now = [datetime(2014, 11, 14, 18, 0, tzinfo=timezone.utc)]
+    now = [datetime(2014, 11, 14, 18, 0, tzinfo=UTC)]
     arb = Arbiter(policy, clock=lambda: now[0])
     start = time.perf_counter()
     for _ in range(rounds):

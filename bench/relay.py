@@ -86,7 +86,8 @@ def start_relay(tmp: Path) -> tuple[Child, int, int]:
 
 def start_comet(tmp: Path) -> tuple[Child, int, int]:
     sys.path.insert(0, str(ROOT / "tests" / "interop"))
-    from comet_loopback import __file__ as launcher, free_port
+    from comet_loopback import __file__ as launcher
+    from comet_loopback import free_port
 
     receive, broadcast = free_port(), free_port()
     (tmp / "eventdb").mkdir()

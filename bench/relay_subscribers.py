@@ -111,7 +111,7 @@ async def run(port: int, readers: int, stalled: int) -> None:
               totals.dropped, flush=True)  # fmt: skip
         try:
             await asyncio.wait_for(done.wait(), 0.1)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
     report = {phase: _percentiles(values) for phase, values in totals.latency.items()}
     report.update(last_arrival=totals.last_arrival, dropped=totals.dropped)

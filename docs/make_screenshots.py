@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 __all__ = ["main"]
@@ -92,7 +92,7 @@ def receive(app, clock: Clock, name: str, after: timedelta = timedelta(minutes=2
 def main_window(qapp, workdir: Path) -> None:
     from gcnmon.stream.link import LinkState
 
-    clock = Clock(datetime(2026, 11, 22, 17, 10, tzinfo=timezone.utc))
+    clock = Clock(datetime(2026, 11, 22, 17, 10, tzinfo=UTC))
     app = build(workdir / "night", clock)
     for i, name in enumerate(NIGHT):
         clock.now += timedelta(minutes=17)
@@ -121,7 +121,7 @@ def main_window(qapp, workdir: Path) -> None:
 
 
 def dialogs(qapp, workdir: Path) -> None:
-    clock = Clock(datetime(2026, 11, 22, 20, 0, tzinfo=timezone.utc))
+    clock = Clock(datetime(2026, 11, 22, 20, 0, tzinfo=UTC))
     app = build(workdir / "dialogs", clock)
     app.dialog.move(40, 40)
     receive(app, clock, "gcn-notice-parser/mxt_41.xml", timedelta(minutes=1, seconds=47))

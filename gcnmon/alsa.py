@@ -42,7 +42,7 @@ class Clip:
     frames: int
 
     @classmethod
-    def from_wave_file(cls, path: Path) -> "Clip":
+    def from_wave_file(cls, path: Path) -> Clip:
         with wave.open(str(path), "rb") as wav:
             channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
             data = wav.readframes(wav.getnframes())

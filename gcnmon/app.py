@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 __all__ = ["App", "build_app", "run_gui", "make_alarm", "make_driver", "release_memory"]
 
@@ -21,7 +22,7 @@ TRIM_MS = 600_000  # how often the running app hands freed heap memory back to t
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass

@@ -17,8 +17,8 @@ def install_loops(argv: list[str] | None = None):
 
     Returns ``(app, loop)``. Call it once, before importing anything that uses the reactor.
     """
-    from PySide6.QtWidgets import QApplication
     import qasync
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     if sys.platform == "win32":

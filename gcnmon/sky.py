@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-
 from astropy.utils import iers
 
 # An observatory workstation may have no internet: never download IERS tables; the data that

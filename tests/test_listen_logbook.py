@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -18,7 +18,7 @@ def test_sao_example_line():
     notice = Notice(ivorn="ivo://nasa.gsfc.gcn/INTEGRAL#Weak_6808", role="observation", raw=b"",
                     mission="INTEGRAL", packet_type=56, trigger_id="6808", significance=6.44,
                     ra=285.7597083, dec=8.5316111, error_radius=3.666 / 60,
-                    time=datetime(2014, 11, 13, 8, 11, 55, 800000, tzinfo=timezone.utc))
+                    time=datetime(2014, 11, 13, 8, 11, 55, 800000, tzinfo=UTC))
     assert format_line(notice, WHEN) == (
         f"{time.strftime('%a %b %d %H:%M:%S %Y', time.localtime(WHEN))} INTEGRAL(Weak) GRB Position "
         "(6.44sigma) trigger: ID=6808 RA=19:03:02.33 Dec=+08:31:53.8, ErrBox=3.666' at 2014-11-13 08:11:55.8")

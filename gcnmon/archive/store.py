@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..notice.model import Notice
 from .records import Action, ArchiveError, Record, Reject, StoreResult

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 __all__ = ["add_config_options", "load", "iso_utc", "notice_json"]
@@ -30,7 +30,7 @@ def load(args: argparse.Namespace):
 
 def iso_utc(when: float) -> str:
     """Unix seconds -> ``2014-11-13T08:11:55.812Z``."""
-    stamp = datetime.fromtimestamp(when, timezone.utc).isoformat(timespec="milliseconds")
+    stamp = datetime.fromtimestamp(when, UTC).isoformat(timespec="milliseconds")
     return stamp.replace("+00:00", "Z")
 
 

@@ -6,7 +6,7 @@ import argparse
 import re
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 __all__ = ["NAME", "HELP", "configure", "run", "parse_since"]
 
@@ -45,7 +45,7 @@ def parse_since(text: str, now: float | None = None) -> float:
         when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"--since {text!r}: not an ISO time nor an age like -2h") from None
-    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp()
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
 
 
 def _show_notices(archive, args, since) -> int:

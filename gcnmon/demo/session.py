@@ -6,10 +6,11 @@ import itertools
 import json
 import logging
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from twisted.internet import defer, task
 
@@ -213,7 +214,7 @@ def start_demo(tel: str = "zeiss", *, interval: float = 10.0, loop: bool = False
 
     if reactor is None:
         from twisted.internet import reactor
-    telescope, clock = TELESCOPES[tel], clock or (lambda: datetime.now(timezone.utc))
+    telescope, clock = TELESCOPES[tel], clock or (lambda: datetime.now(UTC))
     tmp = None if keep else tempfile.TemporaryDirectory(prefix="gcnmon-demo-")
     folder = Path(keep or tmp.name).expanduser()
     folder.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 __all__ = ["parse_time", "iso_z"]
 
@@ -29,8 +29,8 @@ def parse_time(text: str | None, what: str, warnings: list[str]) -> datetime | N
         if when is None:
             return None
     if when.tzinfo is None:
-        return when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc)
+        return when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
 
 
 def _odd_time(text: str, what: str, warnings: list[str]) -> datetime | None:
@@ -50,5 +50,5 @@ def iso_z(when: datetime | None) -> str | None:
     """``when`` as ISO 8601 UTC ending in ``Z`` (microseconds only when non-zero)."""
     if when is None:
         return None
-    text = when.astimezone(timezone.utc).replace(tzinfo=None).isoformat()
+    text = when.astimezone(UTC).replace(tzinfo=None).isoformat()
     return text + "Z"

@@ -21,8 +21,9 @@ from .classify import first_param, flags_of, is_retraction_of, is_test_of
 from .missions import mission_of, notice_type_of, trigger_id_of
 from .model import Citation, Notice, NoticeError
 from .params import LazyParams, all_params, param_value
-from .wherewhen import LOCAL_NAMES, where_when as _where_when
+from .wherewhen import LOCAL_NAMES
 from .wherewhen import local_name as _local
+from .wherewhen import where_when as _where_when
 from .xmlsafe import MAX_SIZE, parse_xml
 
 __all__ = ["parse_voevent", "notice_from_root", "VOEVENT_NAMESPACES"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import collections
 import itertools
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from ..notice.model import Notice
 from .alert import Alert, Close, Event, Ignored, Listed, Retract, Show, Update, series_keys

@@ -5,14 +5,14 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
 from .. import sky
-from ..sky import site_from_config, site_number
 from ..notice.model import Notice
+from ..sky import site_from_config, site_number
 
 __all__ = ["Verdict", "Visibility", "site_from_config", "visibility_from_config"]
 
@@ -97,7 +97,7 @@ def _crossings(t: np.ndarray, f: np.ndarray) -> list[tuple[float, bool]]:
 
 
 def _utc(ts: float) -> datetime:
-    return datetime.fromtimestamp(round(ts), tz=timezone.utc)
+    return datetime.fromtimestamp(round(ts), tz=UTC)
 
 
 def _hm(ts: float | None) -> str:
@@ -133,7 +133,7 @@ class Visibility:
 
     def verdict(self, ra: float, dec: float, when: datetime) -> Verdict:
         """Altitude, azimuth, hour angle, airmass, Sun, Moon and tonight's window for ``ra, dec``."""
-        when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
         ts = when.timestamp()
         times, matrices, sun_alt, sun_v, moon_v = self._curves(ts)
         target = sky.unit_vectors(ra, dec)

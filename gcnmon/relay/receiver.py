@@ -10,7 +10,7 @@ allow-list get a protocol at all: for anyone else the connection is closed unrea
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from twisted.internet.protocol import ServerFactory
 from twisted.python.failure import Failure

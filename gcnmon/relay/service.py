@@ -11,7 +11,7 @@ duplicates from a second path or a replay are archived as such and never sent tw
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from twisted.internet import defer
 from twisted.internet.task import LoopingCall

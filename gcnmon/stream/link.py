@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 __all__ = ["LinkState"]
 
@@ -25,9 +25,9 @@ class LinkState:
     last_notice: float | None = None
     last_error: str | None = None
     notices: int = 0
-    _listeners: list[Callable[["LinkState"], None]] = field(default_factory=list, repr=False)
+    _listeners: list[Callable[[LinkState], None]] = field(default_factory=list, repr=False)
 
-    def subscribe(self, listener: Callable[["LinkState"], None]) -> None:
+    def subscribe(self, listener: Callable[[LinkState], None]) -> None:
         self._listeners.append(listener)
 
     def _changed(self) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -53,7 +53,7 @@ class AlertController(QObject):
         super().__init__(parent)
         self.dialog, self.alarm, self.archive, self.logbook = dialog, alarm, archive, logbook
         self.driver, self.window = driver, window
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.arbiter = None  # set by attach(): the arbiter is built with our on_event
         self.alert = None  # the alert on screen (None: calm)
         self.acted = False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
@@ -70,7 +70,7 @@ class DetailPane(QTabWidget):
         if source:
             rows.insert(0, ("source", source))
         if received is not None:
-            rows.insert(1 if source else 0, ("received", utc_text(datetime.fromtimestamp(received, timezone.utc))))
+            rows.insert(1 if source else 0, ("received", utc_text(datetime.fromtimestamp(received, UTC))))
         self.fields.setRowCount(len(rows))
         for i, (name, text) in enumerate(rows):
             self.fields.setItem(i, 0, QTableWidgetItem(name))
@@ -79,7 +79,7 @@ class DetailPane(QTabWidget):
             self.fields.setItem(i, 1, item)
         self.raw.setPlainText(bytes(notice.raw).decode("utf-8", errors="replace"))
         lines = [
-            f"{datetime.fromtimestamp(a.time, timezone.utc):%Y-%m-%d %H:%M:%S}  {a.action:<8} {a.detail or ''}"
+            f"{datetime.fromtimestamp(a.time, UTC):%Y-%m-%d %H:%M:%S}  {a.action:<8} {a.detail or ''}"
             for a in actions
         ]
         self.actions.setPlainText("\n".join(lines) or "No action recorded.")

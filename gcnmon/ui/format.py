@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 __all__ = ["ra_hms", "dec_dms", "error_text", "age_text", "countdown_text", "utc_text", "title_of"]
 
@@ -64,7 +64,7 @@ def countdown_text(seconds: float | None) -> str:
 def utc_text(when: datetime | None) -> str:
     if when is None:
         return "—"
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def title_of(notice) -> str:

@@ -7,7 +7,7 @@ so the table's memory stays bounded however long the night (``limit`` rows, olde
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor
@@ -75,7 +75,7 @@ class HistoryRow:
         )
 
     def cells(self) -> tuple[str, ...]:
-        when = datetime.fromtimestamp(self.received, timezone.utc).strftime("%m-%d %H:%M")
+        when = datetime.fromtimestamp(self.received, UTC).strftime("%m-%d %H:%M")
         return (
             when, self.mission, self.notice_type, self.trigger, self.group, self.action,
             ra_hms(self.ra) if self.ra is not None else "", dec_dms(self.dec) if self.dec is not None else "",

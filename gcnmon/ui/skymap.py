@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
@@ -93,7 +93,7 @@ class SkyMap(QWidget):
         """Recompute the Sun, Moon and horizon for ``when`` (now): in a thread unless ``sync``."""
         if self.site is None or self._busy:
             return
-        when = when or datetime.now(timezone.utc)
+        when = when or datetime.now(UTC)
         if sync:
             self._apply_sky(skydata.sky_now(self.site, when))
             return
@@ -229,6 +229,6 @@ class SkyMap(QWidget):
                 p.drawText(c + QPointF(6, -6), marker.label)
         if self.sky is not None:
             p.setPen(QColor(COLORS["dim"]))
-            when = self.sky.when.astimezone(timezone.utc).strftime("%H:%M UTC")
+            when = self.sky.when.astimezone(UTC).strftime("%H:%M UTC")
             legend = f"{self.site.name}  {when}   ● Sun  ● Moon   + zenith   — horizon   - - limit"
             p.drawText(QPointF(8, self.height() - 6), legend)

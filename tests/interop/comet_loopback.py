@@ -33,9 +33,8 @@ def comet_command(python: str, *, receive_port: int, broadcast_port: int, eventd
 
 
 def main(argv: list[str]) -> None:
-    from twisted.application import internet
-
     import comet.service.broker as broker
+    from twisted.application import internet
 
     broker.TCPServer = functools.partial(internet.TCPServer, interface="127.0.0.1")
     from twisted.scripts.twistd import run

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ def notice(name: str) -> Notice:
 
 
 def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def check(n: Notice, **expected) -> None:
@@ -285,8 +285,9 @@ class TestJson:
 
 def test_ivorn_date_check_reads_a_whole_year_not_the_tail_of_a_number():
     """An EP-style IVORN ``#01708973486-2024-03-01T...``: the date is 2024-03-01, nothing impossible."""
-    from gcnmon.notice.voevent import _identity
     from lxml import etree
+
+    from gcnmon.notice.voevent import _identity
 
     warnings: list[str] = []
     root = etree.fromstring(b'<VOEvent ivorn="ivo://gcn.nasa.gov/ep#01708973486-2024-03-01T12:00:00" '

@@ -9,7 +9,7 @@ parser reads it exactly as it would read the live packet. Each change is checked
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from lxml import etree
@@ -80,4 +80,4 @@ class FakeClock:
 
     @classmethod
     def at(cls, iso: str) -> FakeClock:
-        return cls(datetime.fromisoformat(iso).replace(tzinfo=timezone.utc))
+        return cls(datetime.fromisoformat(iso).replace(tzinfo=UTC))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from gcnmon.notice.model import Notice
 from gcnmon.sound import Alarm, SoundUnavailable
 
 #: A clear November night at the BTA (23:00 local time): the Sun is far below the horizon.
-NIGHT = datetime(2026, 11, 22, 20, 0, tzinfo=timezone.utc)
+NIGHT = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
 
 
 class FakeClock:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import struct
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 from twisted.internet import defer
+from twisted.internet.interfaces import IPushProducer
 from twisted.internet.protocol import ServerFactory
 from twisted.internet.task import LoopingCall
-from twisted.internet.interfaces import IPushProducer
 from zope.interface import implementer
 
 from gcnmon.notice.model import NoticeError

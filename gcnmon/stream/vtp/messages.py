@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from lxml import etree
 
@@ -36,7 +36,7 @@ _IVORN_RE = re.compile(rb"""\bivorn\s*=\s*["']([^"'<>]{1,512})["']""")
 
 
 def _timestamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _transport(role: str, origin: str, response: str | None = None) -> etree._Element:

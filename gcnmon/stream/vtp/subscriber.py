@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from twisted.application.internet import ClientService
 from twisted.application.service import Service
