@@ -112,7 +112,7 @@ def release_memory() -> None:
 
 
 def make_alarm(cfg):
-    """simpleaudio, else QtMultimedia (see README), muted as ``[sound] muted`` says."""
+    """ALSA through ctypes (``gcnmon.alsa``), else QtMultimedia (see README), muted as ``[sound] muted`` says."""
     from .sound import Alarm, default_backend
 
     backend = default_backend()

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
-# Qt offscreen/xcb, QtMultimedia (libpulse0), simpleaudio's build (gcc, python3-dev, libasound2-dev),
+# Qt offscreen/xcb, QtMultimedia (libpulse0), the ALSA alarm (libasound2, via libasound2-dev), C builds (gcc, python3-dev),
 # Xvfb for screenshots of real windows.
 DEBS="libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfreetype6 libfontconfig1 libdbus-1-3
       libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0

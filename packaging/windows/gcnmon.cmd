@@ -4,9 +4,7 @@ rem
 rem Install once, in a Command Prompt in the checkout (Python 3.11 or newer from python.org):
 rem     py -m venv .venv
 rem     .venv\Scripts\python -m pip install -e .
-rem   simpleaudio (the alarm) has no wheel for recent Pythons on Windows: pip builds it, which needs
-rem   "Microsoft C++ Build Tools". Without them, delete the simpleaudio line from pyproject.toml
-rem   before installing: the alarm then plays through QtMultimedia (PySide6-Addons) instead.
+rem   The alarm plays through QtMultimedia (PySide6-Addons) on Windows: no compiler needed.
 rem
 rem Use:
 rem     packaging\windows\gcnmon.cmd               the monitor (= gcnmon run; Tel=... Host=... work too)
