@@ -21,10 +21,21 @@ from twisted.internet import error as neterror
 from gcnmon.sky import SITE_PRESETS, Site, altaz
 
 from .credentials import Secret
-from .result import Target, TcsProtocolError, TcsRefused, TcsResult, TcsUnreachable, Visibility
+from .result import (
+    NotSent,
+    Outcome,
+    Target,
+    TcsProtocolError,
+    TcsRefused,
+    TcsResult,
+    TcsUnreachable,
+    Visibility,
+)
 
 __all__ = [
     "DEFAULT_SITE",
+    "NotSent",
+    "Outcome",
     "Target",
     "TcsDriver",
     "TcsProtocolError",
@@ -67,6 +78,8 @@ class TcsDriver(ABC):
     #: whether the GUI and CLI must ask for a user name / a password.
     needs_user: ClassVar[bool] = False
     needs_password: ClassVar[bool] = False
+    #: False for the dummy: no telescope behind it, so the GUI offers no TCS buttons.
+    has_telescope: ClassVar[bool] = True
     #: wire details (paths, method and parameter names) with their documented defaults.
     DEFAULTS: ClassVar[Mapping[str, Any]] = {}
 
@@ -133,7 +146,8 @@ class TcsDriver(ABC):
     def slew(self) -> defer.Deferred:
         """Slew to the target sent last (checked against the limit again, now)."""
         if self.target is None:
-            return defer.succeed(TcsResult("slew", False, refused=True, error="no coordinates sent yet"))
+            return defer.succeed(TcsResult("slew", Outcome.REFUSED_BY_GCNMON, rule="no coordinates",
+                                           error="no coordinates sent yet: nothing sent"))
         return self._lock.run(self._command, self.target, True, False)
 
     def close(self) -> defer.Deferred:
@@ -176,12 +190,14 @@ class TcsDriver(ABC):
             level, reply = yield self._timed(self._login())
         except Exception as exc:
             result = self._failed("connect", exc)
-            if result.refused:
+            if result.outcome is Outcome.REFUSED_BY_TCS:  # a wrong password: the TCS gave us nothing
                 self.level = 0
             return result
         self.level = int(level)
         log.info("%s: logged in as %s, access level %d: %s", self.name, self.user or "-", self.level, reply)
-        return TcsResult("connect", True, reply=reply, level=self.level, sent=True)
+        warning = self.reply_warning(reply)
+        return TcsResult("connect", Outcome.WARNED if warning else Outcome.ACCEPTED, reply=reply,
+                         warning=warning, level=self.level, sent=True)
 
     def _below_limit(self, target: Target, vis: Visibility) -> str | None:
         """Why ``target`` is too low to slew to, or None when it is within the limit."""
@@ -203,8 +219,9 @@ class TcsDriver(ABC):
         common = dict(target=target, altitude=vis.altitude)
         if low and slew:  # the rule that matters most: checked before any contact with the TCS
             log.warning("%s: slew refused, nothing sent: %s", self.name, low)
-            return defer.succeed(TcsResult(action, False, refused=True, level=self.level,
-                                           warning=f"{low}: slew refused, nothing sent", **common))
+            return defer.succeed(TcsResult(action, Outcome.REFUSED_BY_GCNMON, rule="altitude limit",
+                                           error=f"{low}: slew refused, nothing sent", level=self.level,
+                                           **common))
         warning = f"{low}: coordinates sent, do not slew" if low else None
         return self._exchange(action, target, slew, send, warning, common)
 
@@ -213,40 +230,45 @@ class TcsDriver(ABC):
         if self.level is None:
             login = yield self._connect()
             if not login.ok:
-                return TcsResult(action, False, login.refused, login.unreachable, login.reply, warning,
-                                 login.error, login.level, login.sent, **common)
+                return TcsResult(action, login.outcome, login.reply, warning, login.error, login.rule,
+                                 login.level, login.sent, **common)
         error = self._access_refusal(action, slew)
         if error:
             log.warning("%s: %s %s refused: %s", self.name, action, target.label, error)
-            return TcsResult(action, False, refused=True, warning=warning, error=error, level=self.level,
-                             **common)
+            return TcsResult(action, Outcome.REFUSED_BY_GCNMON, rule="access level", warning=warning,
+                             error=error, level=self.level, **common)
         hook = (self._send_and_slew if send else self._slew) if slew else self._send
         try:
             reply = yield self._timed(hook(target))
         except Exception as exc:
             return self._failed(action, exc, target, warning, common["altitude"])
         self.target = target
-        warning = _join(warning, self.reply_warning(reply))
-        log.info("%s: %s %s accepted: %s", self.name, action, target.label, reply)
-        return TcsResult(action, True, reply=reply, warning=warning, level=self.level, sent=True, **common)
+        # The TCS's own words come first: they are what the observer must read.
+        warning = _join(self.reply_warning(reply), warning)
+        outcome = Outcome.WARNED if warning else Outcome.ACCEPTED
+        log.info("%s: %s %s %s: %s", self.name, action, target.label, outcome.value, reply)
+        return TcsResult(action, outcome, reply=reply, warning=warning, level=self.level, sent=True, **common)
 
     def _failed(self, action, exc, target=None, warning=None, altitude=None) -> TcsResult:
         """Turn a failure of the wire into a result, with one honest log line."""
         what = f"{self.name}: {action}{' ' + target.label if target else ''}"
         common = dict(warning=warning, level=self.level, target=target, altitude=altitude)
+        if isinstance(exc, NotSent):
+            log.warning("%s refused by gcnmon (%s): %s", what, exc.rule, exc.detail)
+            return TcsResult(action, Outcome.REFUSED_BY_GCNMON, rule=exc.rule, error=exc.detail, **common)
         if isinstance(exc, TcsRefused):
             log.warning("%s refused by the TCS: %s", what, exc.reply)
-            return TcsResult(action, False, refused=True, reply=exc.reply, sent=True, **common)
+            return TcsResult(action, Outcome.REFUSED_BY_TCS, reply=exc.reply, sent=True, **common)
         if isinstance(exc, TcsProtocolError):
             log.warning("%s: unreadable reply (%s): %r", what, exc, exc.reply)
-            return TcsResult(action, False, reply=exc.reply, error=f"unreadable reply: {exc}", sent=True,
-                             **common)
+            return TcsResult(action, Outcome.UNREADABLE, reply=exc.reply, error=f"unreadable reply: {exc}",
+                             sent=True, **common)
         if isinstance(exc, (defer.TimeoutError, defer.CancelledError)):
             error = f"no reply within {self.timeout:g} s"
         elif isinstance(exc, (TcsUnreachable, neterror.ConnectError, neterror.ConnectionClosed)):
             error = f"cannot reach the TCS at {self.url}: {exc}"
         else:
             log.error("%s failed unexpectedly: %s: %s", what, type(exc).__name__, exc)
-            return TcsResult(action, False, error=f"{type(exc).__name__}: {exc}", **common)
+            return TcsResult(action, Outcome.UNREADABLE, error=f"{type(exc).__name__}: {exc}", **common)
         log.warning("%s: %s", what, error)
-        return TcsResult(action, False, unreachable=True, error=error, **common)
+        return TcsResult(action, Outcome.UNREACHABLE, error=error, **common)

@@ -1,39 +1,41 @@
-"""A TCS that is only memory: for tests, the demo, and stations with no TCS configured."""
+"""No telescope: the driver of a station with no TCS configured. It sends nothing and says so.
+
+Every command it is given ends "refused by gcnmon (no telescope): no telescope: nothing sent", so no
+result, log line or archive row can ever suggest that something moved. The GUI shows no TCS buttons
+for it (``has_telescope`` is false); ``gcnmon tcs --tel dummy`` exits 2.
+"""
 
 from __future__ import annotations
 
-import logging
-
 from twisted.internet import defer
 
-from .base import Target, TcsDriver
+from .base import NotSent, Target, TcsDriver
 
-__all__ = ["DummyDriver"]
+__all__ = ["DummyDriver", "NO_TELESCOPE"]
 
-log = logging.getLogger(__name__)
+NO_TELESCOPE = "no telescope: nothing sent"
 
 
 class DummyDriver(TcsDriver):
-    """Accepts everything the safety rules allow and remembers it in ``sent``; nothing moves."""
+    """Refuses everything (the safety rules are still applied first): there is nothing to command."""
 
     name = "dummy"
-    title = "No TCS (dummy)"
+    title = "No TCS"
+    has_telescope = False
     send_level = 2
     slew_level = 3
-    DEFAULTS = {"level": 4}  # the access level it grants
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.sent: list[tuple[str, Target]] = []
+    def _nothing(self, *_):
+        return defer.fail(NotSent("no telescope", NO_TELESCOPE))
 
     def _login(self):
-        level = int(self.options["level"])
-        return defer.succeed((level, f"Dummy TCS: access level {level}"))
+        return self._nothing()
 
     def _send(self, target: Target):
-        self.sent.append(("send", target))
-        return defer.succeed(f"Dummy TCS: coordinates of {target.label} noted (no telescope)")
+        return self._nothing()
 
     def _slew(self, target: Target):
-        self.sent.append(("slew", target))
-        return defer.succeed(f"Dummy TCS: slew to {target.label} noted (no telescope)")
+        return self._nothing()
+
+    def _stop(self):
+        return self._nothing()

@@ -1,7 +1,8 @@
 """``gcnmon tcs``: talk to a telescope control system from the shell (send coordinates, slew, access level).
 
-Exit status: 0 the TCS accepted, 2 it (or the access level, or the safety rules) refused, 1 it could not
-be reached or answered nonsense.
+Exit status (`tcs_drivers.result.Outcome`): 0 the TCS accepted, 3 it accepted with a warning (its words
+are printed), 2 it refused or gcnmon refused (the altitude limit, the access level, no telescope), 1 it
+could not be reached or answered something unreadable.
 """
 
 from __future__ import annotations

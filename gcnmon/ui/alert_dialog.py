@@ -174,9 +174,9 @@ class AlertDialog(QDialog):
         self.access = level if level in ("none", "send", "slew") else "none"
         self._label_buttons()
 
-    def show_reply(self, text: str, ok: bool = True) -> None:
-        """The TCS's own reply text (or why there is none)."""
-        color = COLORS["ok"] if ok else COLORS["stale"]
+    def show_reply(self, text: str, severity: str = "ok") -> None:
+        """The TCS's own reply text (or why there is none): green accepted, amber warned, red failed."""
+        color = {"ok": COLORS["ok"], "warning": COLORS["changed"]}.get(severity, COLORS["stale"])
         self.reply.setText(f"{self.tcs_name}: {text}")
         self.reply.setStyleSheet(f"color: {color}; padding: 4px 18px; font-family: monospace;")
         self.reply.show()

@@ -177,19 +177,22 @@ class AlertController(QObject):
         d.addErrback(self._failed, alert, action)
 
     def _replied(self, result, alert, action: str) -> None:
-        text = result.text()
-        self._record(alert.notice.ivorn, action, text)
+        # The record says how it ended ("slew refused by the TCS", "slew failed"), never a bare "slew".
+        self._record(alert.notice.ivorn, result.label, result.text())
         if self.alert is not alert:
             return  # the dialog moved on; the reply is in the log book and the archive
         self.dialog.set_busy(False)
-        self.dialog.show_reply(text, result.ok)
+        self.dialog.show_reply(result.text(), result.severity)
         if result.ok:
             self.acted = True
             self.dialog.buttons["ignore"].setText("Close")
 
     def _failed(self, failure, alert, action: str) -> None:
+        from tcs_drivers.result import Outcome, TcsResult
+
         log.error("TCS %s failed: %s", action, failure.getErrorMessage())
-        self._replied(_Failed(action, failure.getErrorMessage()), alert, action)
+        # A driver bug surfaced as an errback (the base class normally turns every failure into a result).
+        self._replied(TcsResult(action, Outcome.UNREADABLE, error=failure.getErrorMessage()), alert, action)
 
     # -- the clock ----------------------------------------------------------------------------
     def tick(self) -> None:
@@ -247,15 +250,3 @@ def _review_alert(arbiter, notice, now: datetime):
     verdict = arbiter.visibility.for_notice(notice, now) if arbiter.visibility else None
     return Alert(0, notice, group, f"offered again ({cls.reason})", now, now + timedelta(seconds=group.timeout),
                  verdict)
-
-
-@dataclasses.dataclass(frozen=True)
-class _Failed:
-    """A driver bug surfaced as a result (the base class normally turns every failure into one)."""
-
-    action: str
-    error: str
-    ok: bool = False
-
-    def text(self) -> str:
-        return f"{self.action}: failed\nerror: {self.error}"

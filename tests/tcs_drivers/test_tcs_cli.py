@@ -22,9 +22,11 @@ GCNMON = str(Path(sys.executable).parent / "gcnmon")
 # case: (simulator, extra args, password, expected exit code, text expected on stdout)
 CASES = {
     "send": ("zeiss", ["--user", "observer", *HIGH], "pw-obs-7Q", 0, "Coordinates of GRB HIGH received"),
+    "send_low_warns": ("zeiss", ["--user", "observer", *LOW], "pw-obs-7Q", 3,
+                       "send: accepted with a warning"),
     "wrong_password": ("zeiss", ["--user", "observer", *HIGH], "guess", 2, "Wrong user or password"),
     "slew_below_limit": ("zeiss", ["--user", "astronomer", "--slew", *LOW], "pw-ast-9Z", 2,
-                         "slew refused, nothing sent"),
+                         "slew: refused by gcnmon (altitude limit)"),
     "unreachable": ("closed", HIGH, "pw-obs-7Q", 1, "cannot reach the TCS"),
 }
 

@@ -10,6 +10,7 @@ from twisted.internet import task
 
 from gcnmon.sky import SITE_PRESETS, Site
 from tcs_drivers.http import http_request
+from tcs_drivers.result import Outcome
 from tcs_drivers.sim import Account, parse_accounts, start_simulator
 from tcs_drivers.sim.core import SimTelescope
 
@@ -21,14 +22,17 @@ def test_bta_warns_z_over_79_as_the_real_one(sims, driver_for, wait_for):
     sim = sims("bta")
     send = wait_for(driver_for(sim).send_coordinates(**LOW))
     assert send.ok and send.reply == "Coordinates were sent to BTA TCS\nWarning! Object Z > 79degr!"
-    assert "Warning! Object Z > 79degr!" in send.warning and "do not slew" in send.warning
+    # Confirmed and warned: accepted with a warning, the TCS's words first, never plain "accepted".
+    assert send.outcome is Outcome.WARNED and send.exit_code == 3 and send.severity == "warning"
+    assert send.warning.startswith("Warning! Object Z > 79degr!") and "do not slew" in send.warning
+    assert send.summary.startswith("send accepted with a warning: Warning! Object Z > 79degr!")
 
 
 @pytest.mark.parametrize("kind", ["zeiss", "bta", "alpaca"])
 def test_tcs_refuses_low_slew_itself(kind, sims, driver_for, wait_for):
     sim = sims(kind)
     result = wait_for(driver_for(sim, site=LAX).send_and_slew(**LOW))
-    assert result.refused and result.sent
+    assert result.outcome is Outcome.REFUSED_BY_TCS and result.sent
     expected = {"zeiss": "> 79 degr: slew refused", "bta": "Warning! Object Z > 79degr!",
                 "alpaca": "ASCOM error 0x401: Target zenith distance"}[kind]
     assert expected in result.reply

@@ -6,6 +6,8 @@ import pytest
 from tcs_support import HIGH, LOW, SENDER, SLEWER
 from twisted.internet import task
 
+from tcs_drivers.result import Outcome
+
 KINDS = ["zeiss", "bta", "alpaca"]
 SEND_LEVEL = {"zeiss": 2, "bta": 2, "alpaca": 1}
 SLEW_LEVEL = {"zeiss": 4, "bta": 4, "alpaca": 2}
@@ -35,7 +37,8 @@ def test_send(kind, sims, driver_for, wait_for):
     sim = _sender(sims, kind)
     driver = driver_for(sim, SENDER[kind])
     result = wait_for(driver.send_coordinates(**HIGH))
-    assert result.ok and result.exit_code == 0 and result.sent and result.warning is None
+    assert result.outcome is Outcome.ACCEPTED and result.exit_code == 0 and result.sent
+    assert result.warning is None
     assert result.reply
     (command,) = sim.telescope.commands if kind != "alpaca" else sim.telescope.commands[-1:]
     assert command.kind == "target" and command.accepted
@@ -63,7 +66,8 @@ def test_slew_below_limit_refused_before_anything_is_sent(kind, sims, driver_for
     sim = sims(kind)
     result = wait_for(driver_for(sim).send_and_slew(**LOW))
     assert result.refused and not result.ok and not result.sent and result.exit_code == 2
-    assert "zenith distance" in result.warning and "nothing sent" in result.warning
+    assert result.outcome is Outcome.REFUSED_BY_GCNMON and result.rule == "altitude limit"
+    assert "zenith distance" in result.error and "nothing sent" in result.error
     assert sim.telescope.commands == [] and sim.telescope.requests == 0
 
 
@@ -71,7 +75,7 @@ def test_slew_below_limit_refused_before_anything_is_sent(kind, sims, driver_for
 def test_send_below_limit_allowed_with_warning(kind, sims, driver_for, wait_for):
     sim = sims(kind)
     result = wait_for(driver_for(sim).send_coordinates(**LOW))
-    assert result.ok and "do not slew" in result.warning
+    assert result.outcome is Outcome.WARNED and result.exit_code == 3 and "do not slew" in result.warning
     assert sim.telescope.commands[-1].kind == "target"
 
 
@@ -89,7 +93,7 @@ def test_wrong_password(kind, sims, driver_for, wait_for):
     user = SENDER[kind][0]
     driver = driver_for(sim, (user, "not-the-password"))
     result = wait_for(driver.connect())
-    assert result.refused and result.exit_code == 2 and "Wrong" in result.reply
+    assert result.outcome is Outcome.REFUSED_BY_TCS and result.exit_code == 2 and "Wrong" in result.reply
     assert driver.level == 0 and not driver.can_send
     assert wait_for(driver.send_coordinates(**HIGH)).refused
     assert sim.telescope.commands == []
@@ -99,7 +103,8 @@ def test_wrong_password(kind, sims, driver_for, wait_for):
 def test_tcs_refuses_in_local_mode(kind, sims, driver_for, wait_for):
     sim = sims(kind, fault="refuse")
     result = wait_for(driver_for(sim).send_coordinates(**HIGH))
-    assert result.refused and result.sent and "local" in result.reply
+    assert result.outcome is Outcome.REFUSED_BY_TCS and result.sent and "local" in result.reply
+    assert result.label == "send refused by the TCS" and "local" in result.summary
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -108,7 +113,8 @@ def test_connection_refused(kind, sims, driver_for, wait_for):
     driver = driver_for(sim)
     wait_for(sim.stop())
     result = wait_for(driver.send_coordinates(**HIGH))
-    assert result.unreachable and result.exit_code == 1 and "cannot reach" in result.error
+    assert result.outcome is Outcome.UNREACHABLE and result.exit_code == 1 and "cannot reach" in result.error
+    assert result.summary.startswith("send failed: TCS unreachable: cannot reach")
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -128,5 +134,5 @@ def test_slow_tcs_times_out(kind, sims, driver_for, wait_for):
 @pytest.mark.parametrize("kind", KINDS)
 def test_garbage_reply(kind, sims, driver_for, wait_for):
     result = wait_for(driver_for(sims(kind, fault="garbage")).connect())
-    assert not result.ok and not result.refused and not result.unreachable and result.exit_code == 1
+    assert result.outcome is Outcome.UNREADABLE and result.exit_code == 1
     assert "unreadable reply" in result.error

@@ -90,26 +90,36 @@ def backend():
 
 @pytest.fixture
 def make_app(tmp_path, monkeypatch, clock, backend, wait_for):
-    """``make_app(level=4, **overrides)``: the whole monitor offscreen, with a dummy TCS at ``level``."""
+    """``make_app(level=4, **overrides)``: the whole monitor offscreen, logged in to a real BTA simulator
+    on loopback at access level ``level`` (0: a wrong password; None: no TCS at all). The simulator is
+    ``app.tcs_sim``; its ``telescope.commands`` is what really reached the TCS."""
     from twisted.internet import reactor
 
     from gcnmon.app import build_app
     from gcnmon.config import load_config
     from gcnmon.sky import SITE_PRESETS
-    from tcs_drivers.dummy import DummyDriver
+    from tcs_drivers.bta import BtaDriver
+    from tcs_drivers.sim import Account, start_simulator
 
     monkeypatch.setenv("GCNMON_CONFIG", str(tmp_path / "absent.toml"))
-    built = []
+    built, sims = [], []
 
     def make(level: int | None = 4, overrides=None, sources: bool = False):
         cfg = load_config(overrides={"archive.path": str(tmp_path / "archive.sqlite"),
                                      "logbook.dir": str(tmp_path), **(overrides or {})})
-        driver = None
+        driver = sim = None
         if level is not None:
-            driver = DummyDriver(options={"level": level}, site=SITE_PRESETS["BTA"], now=clock, reactor=reactor)
+            site = SITE_PRESETS["BTA"]
+            sim = start_simulator("bta", accounts=[Account("", "level4", 4), Account("", "level2", 2)],
+                                  site=site, now=clock)
+            sims.append(sim)
+            password = {4: "level4", 2: "level2"}.get(level, "wrong")
+            driver = BtaDriver(sim.base_url, password=password, site=site, now=clock, reactor=reactor,
+                               timeout=5.0)
             wait_for(driver.connect(), 5)
         app = build_app(cfg, clock=clock, driver=driver, alarm=Alarm(backend), tray=True, tick_ms=10,
                         sources=sources)
+        app.tcs_sim = sim
         built.append(app)
         return app
 
@@ -120,6 +130,8 @@ def make_app(tmp_path, monkeypatch, clock, backend, wait_for):
         app.window.close()
         app.dialog.deleteLater()
         app.window.deleteLater()
+    for sim in sims:
+        wait_for(sim.stop(), 5)
 
 
 def _feed(app, notice, source: str = "test"):

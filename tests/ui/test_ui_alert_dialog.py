@@ -110,7 +110,7 @@ def test_ui_retraction_disables_the_actions(make_app, make_notice, feed, clock, 
     assert dialog.buttons["ignore"].isEnabled()
     assert backend.stops >= 1
     dialog.buttons["slew"].click()  # disabled: nothing reaches the TCS
-    assert app.driver.sent == []
+    assert app.tcs_sim.telescope.commands == [] and app.tcs_sim.telescope.requests == 1  # the login
 
 
 def test_ui_send_and_slew_reply_reaches_dialog_logbook_and_archive(make_app, make_notice, feed, wait_until):
@@ -119,17 +119,18 @@ def test_ui_send_and_slew_reply_reaches_dialog_logbook_and_archive(make_app, mak
     feed(app, notice)
     app.dialog.buttons["slew"].click()
     wait_until(lambda: app.dialog.reply.isVisible(), 5)
-    assert [action for action, _ in app.driver.sent] == ["send", "slew"]
+    assert [c.kind for c in app.tcs_sim.telescope.commands] == ["target", "slew"]
+    assert app.tcs_sim.telescope.state() == "slewing"
     assert "slew: accepted" in app.dialog.reply.text()
-    assert "Dummy TCS" in app.dialog.reply.text()
+    assert "TCS: Start Slewing to new object - Ok" in app.dialog.reply.text()
     assert app.dialog.buttons["ignore"].text() == "Close"
-    assert [a.action for a in app.archive.actions(notice.ivorn)] == ["slew"]
-    assert "Dummy TCS: slew to" in app.archive.actions(notice.ivorn)[0].detail
-    assert "slew: accepted | TCS: Dummy TCS" in app.logbook.path.read_text()
+    assert [a.action for a in app.archive.actions(notice.ivorn)] == ["slew accepted"]
+    assert "Start Slewing to new object" in app.archive.actions(notice.ivorn)[0].detail
+    assert "slew: accepted | TCS: Coordinates were sent to BTA TCS" in app.logbook.path.read_text()
     app.dialog.buttons["ignore"].click()
     assert not app.dialog.isVisible()
-    assert [a.action for a in app.archive.actions(notice.ivorn)] == ["slew", "close"]
-    assert app.window.history_model.rows[0].action == "slew"
+    assert [a.action for a in app.archive.actions(notice.ivorn)] == ["slew accepted", "close"]
+    assert app.window.history_model.rows[0].action == "slew accepted"
 
 
 def test_ui_acknowledge_and_window_close_button(make_app, make_notice, feed, clock):
