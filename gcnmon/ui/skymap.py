@@ -1,4 +1,5 @@
-"""All-sky map (Hammer-Aitoff, equatorial): recent error circles, the horizon now, the Sun and the Moon.
+"""All-sky map (Hammer-Aitoff, equatorial, centred on the local meridian): recent localisations, the
+horizon now, the Sun and the Moon.
 
 Everything expensive happens off the paint path: astropy runs in a worker thread every few minutes, the
 altitude shading becomes a cached QImage and the circles cached QPainterPaths; ``paintEvent`` only scales
@@ -39,9 +40,9 @@ class Marker:
     current: bool = False
 
 
-def _path_of(ra, dec) -> QPainterPath:
+def _path_of(ra, dec, centre: float = 180.0) -> QPainterPath:
     """A polyline in map units, broken where it wraps around the map's edge."""
-    x, y = skydata.project(ra, dec)
+    x, y = skydata.project(ra, dec, centre)
     path = QPainterPath()
     for i, (px, py) in enumerate(zip(x, -y)):
         if i == 0 or abs(px - x[i - 1]) > skydata.WIDTH / 2:
@@ -65,7 +66,8 @@ class SkyMap(QWidget):
         self.markers: list[Marker] = []
         self._shade: QImage | None = None
         self._circles: list[tuple[Marker, QPainterPath]] = []
-        self._grid = self._grid_path()
+        self.centre = 180.0  # RA in the middle: the local meridian once the sky is known
+        self._grid = self._grid_path(self.centre)
         self._lines: list[tuple[QPainterPath, QPen]] = []
         self._busy = False
         self.sky_ready.connect(self._apply_sky)
@@ -83,11 +85,14 @@ class SkyMap(QWidget):
     def set_markers(self, markers) -> None:
         """Replace the error circles (newest last: it is drawn on top)."""
         self.markers = list(markers)
+        self._build_markers()
+        self.update()
+
+    def _build_markers(self) -> None:
         self._circles = []
         for m in self.markers:
             radius = max(m.radius or 0.0, 1.5 if m.current else 0.8)  # arcsecond circles would be invisible: a visible dot
-            self._circles.append((m, _path_of(*skydata.circle(m.ra, m.dec, radius))))
-        self.update()
+            self._circles.append((m, _path_of(*skydata.circle(m.ra, m.dec, radius), self.centre)))
 
     def refresh_sky(self, when: datetime | None = None, sync: bool = False) -> None:
         """Recompute the Sun, Moon and horizon for ``when`` (now): in a thread unless ``sync``."""
@@ -112,18 +117,22 @@ class SkyMap(QWidget):
         if sky is None:
             return
         self.sky = sky
-        self._shade = self._shade_image(sky)
-        self._lines = self._horizon_lines(sky)
+        if abs((sky.lst - self.centre + 180) % 360 - 180) > 0.5:  # the meridian moved: re-centre
+            self.centre = sky.lst
+            self._grid = self._grid_path(self.centre)
+            self._build_markers()
+        self._shade = self._shade_image(sky, self.centre)
+        self._lines = self._horizon_lines(sky, self.centre)
         self.update()
 
     # -- cached drawings ----------------------------------------------------------------------
     @staticmethod
-    def _shade_image(sky) -> QImage:
+    def _shade_image(sky, centre: float) -> QImage:
         """Per pixel: above the telescope limit (lit), above the horizon (dim), below (dark)."""
         xs = (np.arange(SHADE_W) + 0.5) / SHADE_W * skydata.WIDTH - skydata.WIDTH / 2
         ys = skydata.HEIGHT / 2 - (np.arange(SHADE_H) + 0.5) / SHADE_H * skydata.HEIGHT
-        ra, dec, inside = skydata.unproject(*np.meshgrid(xs, ys))
-        alt = skydata.altitude(ra, dec, sky.lst, sky.latitude)
+        ra, dec, inside = skydata.unproject(*np.meshgrid(xs, ys), centre)
+        alt = sky.altitude(ra, dec)  # the one sky module's transform, as the verdict's
         rgba = np.zeros((SHADE_H, SHADE_W, 4), dtype=np.uint8)
         rgba[inside] = (22, 26, 32, 255)
         rgba[inside & (alt > 0)] = (26, 42, 58, 255)
@@ -132,24 +141,25 @@ class SkyMap(QWidget):
         return image.copy()  # own the pixels: the numpy buffer goes away
 
     @staticmethod
-    def _horizon_lines(sky) -> list[tuple[QPainterPath, QPen]]:
+    def _horizon_lines(sky, centre: float) -> list[tuple[QPainterPath, QPen]]:
         """The horizon and the telescope's altitude limit, as circles around the zenith."""
         lines = []
         for alt, color, style in ((0.0, "#7fa7c9", Qt.SolidLine), (sky.min_altitude, "#4f7aa0", Qt.DashLine)):
-            ra, dec = skydata.circle(sky.lst, sky.latitude, 90.0 - alt, n=241)
+            ra, dec = skydata.circle(*sky.zenith, 90.0 - alt, n=241)
             pen = QPen(QColor(color), 1.5, style)
             pen.setCosmetic(True)
-            lines.append((_path_of(ra, dec), pen))
+            lines.append((_path_of(ra, dec, centre), pen))
         return lines
 
     @staticmethod
-    def _grid_path() -> QPainterPath:
+    def _grid_path(centre: float) -> QPainterPath:
         path = QPainterPath()
+        seam = (centre + 180.0) % 360.0  # lines of constant Dec start and end at the map's edge
         for dec in range(-60, 61, 30):
-            path.addPath(_path_of(np.linspace(0.001, 359.999, 181), np.full(181, float(dec))))
+            path.addPath(_path_of(seam + np.linspace(0.001, 359.999, 181), np.full(181, float(dec)), centre))
         for ra in range(0, 360, 30):
-            ras = np.full(91, ra + (0.001 if ra == 0 else 0.0))
-            path.addPath(_path_of(ras, np.linspace(-90, 90, 91)))
+            ras = np.full(91, ra + (0.001 if abs((ra - seam + 180) % 360 - 180) < 1e-6 else 0.0))
+            path.addPath(_path_of(ras, np.linspace(-90, 90, 91), centre))
         return path
 
     # -- painting -----------------------------------------------------------------------------
@@ -201,34 +211,64 @@ class SkyMap(QWidget):
         if self.sky is None:
             return
         for (ra, dec), color, r in ((self.sky.sun, COLORS["sun"], 7), (self.sky.moon, COLORS["moon"], 5)):
-            x, y = skydata.project(ra, dec)
+            x, y = skydata.project(ra, dec, self.centre)
             c = t.map(QPointF(float(x), float(-y)))
             p.setPen(QPen(QColor(color), 1))
             p.setBrush(QColor(color))
             p.drawEllipse(c, r, r)
-        x, y = skydata.project(self.sky.lst, self.sky.latitude)
+        x, y = skydata.project(*self.sky.zenith, self.centre)
         z = t.map(QPointF(float(x), float(-y)))
         p.setPen(QPen(QColor("#7fa7c9"), 1.5))
         p.drawLine(z + QPointF(-5, 0), z + QPointF(5, 0))
         p.drawLine(z + QPointF(0, -5), z + QPointF(0, 5))
 
     def _draw_labels(self, p: QPainter, t: QTransform) -> None:
-        p.setPen(QColor(COLORS["dim"]))
         font = p.font()
         font.setPointSizeF(8)
         p.setFont(font)
-        for ra in (0, 6, 12, 18):
-            x, _ = skydata.project(ra * 15 + (0.01 if ra == 0 else 0), 0.0)
-            c = t.map(QPointF(float(x), 0.0))
-            p.drawText(c + QPointF(3, -3), f"{ra}h")
-        for marker, _ in self._circles:
-            if marker.label:
-                x, y = skydata.project(marker.ra, marker.dec)
-                c = t.map(QPointF(float(x), float(-y)))
-                p.setPen(QColor(marker.color if marker.current else COLORS["dim"]))
-                p.drawText(c + QPointF(6, -6), marker.label)
+        placed: list[QRectF] = []
+        legend_y = self.height() - 6
         if self.sky is not None:
             p.setPen(QColor(COLORS["dim"]))
             when = self.sky.when.astimezone(UTC).strftime("%H:%M UTC")
             legend = f"{self.site.name}  {when}   ● Sun  ● Moon   + zenith   — horizon   - - limit"
-            p.drawText(QPointF(8, self.height() - 6), legend)
+            p.drawText(QPointF(8, legend_y), legend)
+            placed.append(QRectF(0, legend_y - p.fontMetrics().ascent(), self.width(), 20))
+        labels = [(m, m.label) for m, _ in reversed(self._circles) if m.label]  # newest (current) first
+        for marker, text in labels:
+            x, y = skydata.project(marker.ra, marker.dec, self.centre)
+            at = t.map(QPointF(float(x), float(-y)))
+            rect = place_label(p.fontMetrics(), at, text, placed, self.rect())
+            if rect is not None:
+                p.setPen(QColor(marker.color if marker.current else COLORS["dim"]))
+                p.drawText(rect, Qt.AlignLeft | Qt.AlignVCenter, text)
+        p.setPen(QColor(COLORS["dim"]))
+        for ra in range(0, 24, 3):
+            if abs((ra * 15 - self.centre) % 360 - 180) < 12:  # at the seam the label would sit on the edge
+                continue
+            x, _ = skydata.project(ra * 15, 0.0, self.centre)
+            rect = place_label(p.fontMetrics(), t.map(QPointF(float(x), 0.0)), f"{ra}h", placed, self.rect())
+            if rect is not None:
+                p.drawText(rect, Qt.AlignLeft | Qt.AlignVCenter, f"{ra}h")
+
+
+#: Where a label may sit around its point, in order of preference (dx, dy in label sizes).
+_SPOTS = (
+    (0.1, -1.1), (0.1, 0.1), (-1.1, -1.1), (-1.1, 0.1), (-0.5, -1.6), (-0.5, 0.6), (0.6, -0.5), (-1.6, -0.5),
+)  # fmt: skip
+
+
+def place_label(metrics, at: QPointF, text: str, placed: list[QRectF], bounds) -> QRectF | None:
+    """A rectangle for ``text`` next to ``at`` that overlaps no ``placed`` one and stays in ``bounds``.
+
+    Greedy, first come first served (callers put the most important first); a label with no free
+    spot is dropped rather than drawn over another. The chosen rectangle is appended to ``placed``.
+    """
+    w, h = metrics.horizontalAdvance(text) + 2, metrics.height()
+    area = QRectF(bounds)
+    for dx, dy in _SPOTS:
+        rect = QRectF(at.x() + dx * w + (4 if dx > 0 else -4 if dx < -1 else 0), at.y() + dy * h, w, h)
+        if area.contains(rect) and not any(rect.intersects(other) for other in placed):
+            placed.append(rect)
+            return rect
+    return None

@@ -92,8 +92,6 @@ def test_ui_closing_the_window_keeps_it_in_the_tray(make_app, qtbot):
 
 
 def test_ui_sky_map_draws_sun_moon_and_circles(make_app, make_notice, feed, clock):
-    from gcnmon.ui.skydata import altitude
-
     app = make_app(None)
     feed(app, make_notice())
     skymap = app.window.skymap
@@ -101,7 +99,7 @@ def test_ui_sky_map_draws_sun_moon_and_circles(make_app, make_notice, feed, cloc
     app.window.update_markers(app.window.current_ivorn)
     sky = skymap.sky
     assert -21 < sky.sun[1] < -19  # late November
-    assert altitude(*sky.sun, sky.lst, sky.latitude) < -30  # 23:00 local: deep night
+    assert sky.altitude(*sky.sun) < -30  # 23:00 local: deep night
     assert len(skymap.markers) == 1 and skymap.markers[0].current
     image = skymap.grab().toImage()
     assert image.width() > 300 and image.height() > 150
