@@ -41,6 +41,7 @@ class App:
     driver: Any
     sources: list = field(default_factory=list)
     links: list = field(default_factory=list)
+    escalation: Any = None  # gcnmon.notify.Escalation when [notify] has targets
 
     def start(self, show: bool = True) -> None:
         """Connect the sources and the TCS, show the window, start the sky map."""
@@ -57,6 +58,10 @@ class App:
         self._trim = QTimer(self.window, interval=TRIM_MS)
         self._trim.timeout.connect(release_memory)
         self._trim.start()
+        if self.escalation is not None:
+            self._escalate = QTimer(self.window, interval=1000)
+            self._escalate.timeout.connect(self.escalation.tick)
+            self._escalate.start()
 
     def warm_up(self) -> None:
         """Compute what the first alert would otherwise wait for (astropy's tables, the night's
@@ -204,10 +209,16 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     dialog = AlertDialog(clock=lambda: clock().timestamp(), tcs_name=cfg.get("tcs.name") or station or tcs_name)
     controller = AlertController(dialog=dialog, alarm=alarm, archive=archive, logbook=logbook, driver=driver,
                                  window=window, clock=clock, tick_ms=tick_ms)
-    arbiter = Arbiter(policy, clock=clock, visibility=visibility, on_event=controller.on_event)
+    from .notify import build_escalation
+
+    escalation, _ = build_escalation(cfg, clock=clock, station=station)
+    on_event, on_problem = controller.on_event, controller.problem
+    if escalation is not None:
+        on_event, on_problem = _escalating(controller, escalation)
+    arbiter = Arbiter(policy, clock=clock, visibility=visibility, on_event=on_event)
     controller.attach(arbiter)
     intake = Intake(archive, on_arrival=controller.arrival, logbook=logbook, log_tests=policy.test,
-                    clock=lambda: clock().timestamp(), on_problem=controller.problem)
+                    clock=lambda: clock().timestamp(), on_problem=on_problem)
     if sources:
         from twisted.internet import reactor
 
@@ -219,11 +230,31 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     links = [runner.link for runner in runners]
     for link in links:
         window.links.add(link)
-    app = App(cfg, archive, logbook, intake, arbiter, controller, window, dialog, alarm, driver, runners, links)
+    app = App(cfg, archive, logbook, intake, arbiter, controller, window, dialog, alarm, driver, runners,
+              links, escalation)
+    if escalation is not None:
+        dialog.chosen.connect(escalation.answered)  # any click: someone is at the console
+        for link in links:
+            escalation.watch(link, float(cfg.get("vtp.watchdog", 150)))
     _wire(app)
     _load_history(window, archive, policy, window.history_model.limit)
     window.set_tcs(f"{tcs_name}: connecting…" if driver is not None else "none configured", False)
     return app
+
+
+def _escalating(controller, escalation):
+    """The arbiter's events and the intake's problems, to the controller first, then to the escalation."""
+
+    def on_event(event) -> None:
+        controller.on_event(event)
+        escalation.on_event(event)
+
+    def on_problem(text: str) -> None:
+        controller.problem(text)
+        if text.startswith("ARCHIVE FAILED"):
+            escalation.archive_failed(text)
+
+    return on_event, on_problem
 
 
 def _wire(app: App) -> None:

@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "tcs",
     "tcs_sim",
     "drivers",
+    "notify",
     "show_config",
 )
 

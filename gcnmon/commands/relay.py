@@ -122,6 +122,33 @@ def _listen(relay, settings: dict) -> None:
         print(f"gcnmon relay: receiving on vtp://{host}:{port} from {settings['receive_allow']}", flush=True)
 
 
+def _escalation(cfg, relay, upstream, reactor):
+    """``[notify]`` for the relay: the upstream stale (down) too long, the subscribers gone to 0.
+
+    Returns the ``LoopingCall`` that ticks it, or None without targets."""
+    from datetime import UTC, datetime
+
+    from twisted.internet.task import LoopingCall
+
+    from ..notify import build_escalation
+
+    station = cfg.get("station.name", "gcnmon") + " relay"
+    escalation, _ = build_escalation(cfg, clock=lambda: datetime.now(UTC), station=station, reactor=reactor)
+    if escalation is None:
+        return None
+    if upstream is not None:
+        escalation.watch(upstream.link, float(cfg.get("vtp.watchdog", 150)), kind="relay")
+    relay.intake.on_problem = lambda text: (escalation.archive_failed(text)
+                                            if text.startswith("ARCHIVE FAILED") else None)
+    broker = relay.broker
+    broker.subscriber_added.append(lambda _peer: escalation.subscribers(broker.subscribers))
+    broker.subscriber_removed.append(lambda _peer: escalation.subscribers(broker.subscribers))
+    ticking = LoopingCall(escalation.tick)
+    ticking.clock = reactor
+    reactor.callWhenRunning(ticking.start, 1.0, now=False)
+    return ticking
+
+
 def run(args: argparse.Namespace) -> int:
     from twisted.internet import defer, reactor
     from twisted.internet.error import CannotListenError
@@ -151,10 +178,17 @@ def run(args: argparse.Namespace) -> int:
     upstream = _upstream(cfg, settings, relay.on_packet, reactor)
     if upstream is not None:
         reactor.callWhenRunning(upstream.start)
+    try:
+        escalation = _escalation(cfg, relay, upstream, reactor)
+    except ConfigError as exc:
+        print(f"gcnmon relay: {exc}", file=sys.stderr)
+        return 2
     relay.start_stats(settings["stats_interval"])
     log.info("relay: archive %s, upstream %s", archive.path, cfg.get("relay.upstream"))
 
     def shutdown():
+        if escalation is not None and escalation.running:
+            escalation.stop()
         stops = [relay.stop()] + ([upstream.stop()] if upstream is not None else [])
         return defer.DeferredList(stops, consumeErrors=True)
 

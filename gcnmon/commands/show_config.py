@@ -24,16 +24,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
                       help="build the site, groups and TCS settings from the config; exit 2 on an error")
 
 
-def masked(node):
-    """A copy of the config with every password/secret/token value replaced by ``***`` when set."""
+def masked(node, secret_url: bool = False):
+    """A copy of the config with every password/secret/token value replaced by ``***`` when set, and
+    the apprise URLs of ``[notify]`` (they hold tokens) too."""
     if isinstance(node, dict):
         return {
-            key: ("***" if value and any(w in key.lower() for w in _SECRET_WORDS) and not isinstance(value, dict)
-                  else masked(value))
+            key: ("***" if value and not isinstance(value, dict)
+                  and (any(w in key.lower() for w in _SECRET_WORDS) or (secret_url and key == "url"))
+                  else masked(value, secret_url or key == "notify"))
             for key, value in node.items()
         }
     if isinstance(node, list):
-        return [masked(item) for item in node]
+        return [masked(item, secret_url) for item in node]
     return node
 
 
