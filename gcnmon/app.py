@@ -128,7 +128,7 @@ def make_alarm(cfg):
             backend = QtSoundBackend()
         except ImportError as exc:
             log.warning("QtMultimedia unavailable: %s", exc)
-    return Alarm(backend, muted=bool(cfg.get("sound.muted", False)))
+    return Alarm(backend, muted=cfg.get("sound.muted"))
 
 
 def make_driver(cfg, password: str | None = None):
@@ -194,17 +194,17 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     from .ui.theme import apply_theme
 
     apply_theme(QApplication.instance())
-    station = cfg.get("station.name", "gcnmon")
+    station = cfg.get("station.name")
     policy = policy_from_config(cfg)
     visibility = visibility_from_config(cfg)
     archive = Archive(archive_path(cfg.section("archive")))
     logbook = LogBook(logbook_path(cfg.section("logbook"), station))
     driver = make_driver(cfg, password) if driver == "config" else driver
     alarm = alarm if alarm is not None else make_alarm(cfg)
-    if cfg.get("sound.muted", False):
+    if cfg.get("sound.muted"):
         alarm.set_muted(True)
-    window = MainWindow(station=station, site=visibility.site, stale_after=float(cfg.get("vtp.watchdog", 150)),
-                        history_limit=int(cfg.get("ui.history_rows", 1000)), tray=tray)
+    window = MainWindow(station=station, site=visibility.site, stale_after=cfg.get("vtp.watchdog"),
+                        history_limit=cfg.get("ui.history_rows"), tray=tray)
     tcs_name = (driver.title or driver.name) if driver is not None else "TCS"
     dialog = AlertDialog(clock=lambda: clock().timestamp(), tcs_name=cfg.get("tcs.name") or station or tcs_name)
     controller = AlertController(dialog=dialog, alarm=alarm, archive=archive, logbook=logbook, driver=driver,

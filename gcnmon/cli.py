@@ -101,8 +101,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     _setup_logging(args.verbose)
+    from .config import ConfigError
+
     try:
         return int(args._run(args) or 0)
+    except ConfigError as exc:  # any command, wherever the config is read: one line per problem, exit 2
+        print(exc.lines(f"gcnmon {args.command}"), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

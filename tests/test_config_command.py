@@ -45,6 +45,6 @@ def test_config_check_reports_errors_with_exit_2(tmp_path, capsys, monkeypatch):
     assert main(["config", "--check"]) == 0
     assert "zenith limit 79" in capsys.readouterr().out
     assert main(["config", "--check", "--set", "site.preset=Nowhere"]) == 2
-    assert "preset 'Nowhere'" in capsys.readouterr().err
+    assert 'site.preset="Nowhere": must be one of BTA, Zeiss-1000' in capsys.readouterr().err
     assert main(["config", "--path"]) == 0
     assert capsys.readouterr().out.strip() == str(tmp_path / "none.toml")

@@ -81,6 +81,7 @@ def _show_rejects(archive, args) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from ..archive import Archive, ArchiveError, archive_path
+    from ..config import ConfigError
     from ._archive_cli import load
 
     try:
@@ -88,7 +89,11 @@ def run(args: argparse.Namespace) -> int:
     except argparse.ArgumentTypeError as exc:
         print(f"gcnmon history: {exc}", file=sys.stderr)
         return 2
-    path = archive_path(load(args).section("archive"))
+    try:
+        path = archive_path(load(args).section("archive"))
+    except ConfigError as exc:
+        print(exc.lines("gcnmon history"), file=sys.stderr)
+        return 2
     if not path.exists():
         print(f"gcnmon history: no archive at {path}", file=sys.stderr)
         return 1

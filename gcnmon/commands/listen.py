@@ -78,16 +78,16 @@ def run(args: argparse.Namespace) -> int:
 
     if args.verbose == 0:
         logging.getLogger("gcnmon").setLevel(logging.INFO)  # link up/down and rejects belong on stderr
-    cfg = load(args)
-    _apply_options(cfg, args)
-    archive = Archive(archive_path(cfg.section("archive")))
-    logbook = LogBook(logbook_path(cfg.section("logbook"), cfg.get("station.name", "gcnmon")))
-    intake = Intake(archive, on_arrival=_printer(args), logbook=logbook, log_tests=args.test)
     try:
-        sources = configured_sources(cfg, intake.receive, reactor)
+        cfg = load(args)
+        _apply_options(cfg, args)
     except ConfigError as exc:
-        print(f"gcnmon listen: {exc}", file=sys.stderr)
+        print(exc.lines("gcnmon listen"), file=sys.stderr)
         return 2
+    archive = Archive(archive_path(cfg.section("archive")))
+    logbook = LogBook(logbook_path(cfg.section("logbook"), cfg.get("station.name")))
+    intake = Intake(archive, on_arrival=_printer(args), logbook=logbook, log_tests=args.test)
+    sources = configured_sources(cfg, intake.receive, reactor)
     if not sources:
         print("gcnmon listen: no source: give --vtp HOST:PORT or --kafka (or set [sources])", file=sys.stderr)
         return 2

@@ -50,8 +50,7 @@ def _apply_options(cfg, args: argparse.Namespace) -> None:
 
 def upstream_servers(upstream: str) -> list[tuple[str, int]] | str:
     """``"kafka"``/``"none"`` as is; ``"vtp://a:1,b:2"`` -> ``[("a", 1), ("b", 2)]``; else ``ValueError``."""
-    from ..relay.access import split_list
-    from ..relay.service import split_address
+    from ..relay.access import split_address, split_list
 
     text = upstream.strip()
     if text.lower() in ("kafka", "none"):
@@ -64,23 +63,22 @@ def upstream_servers(upstream: str) -> list[tuple[str, int]] | str:
 
 def relay_settings(cfg) -> dict:
     """The ``[relay]`` section checked and typed; ``ValueError`` with a one-line reason if it is wrong."""
-    from ..relay.access import AllowList
-    from ..relay.service import split_address
+    from ..relay.access import AllowList, split_address
 
-    section = cfg.section("relay")
-    receive = str(section.get("receive") or "")
+    section = cfg.section("relay")  # validated by the schema: every key is there, of its type and range
+    receive = section["receive"]
     return {
-        "upstream": upstream_servers(str(section.get("upstream") or "kafka")),
-        "listen": split_address(str(section.get("listen") or f"0.0.0.0:{DEFAULT_PORT}"), DEFAULT_PORT),
-        "allow": AllowList(section.get("allow")),
+        "upstream": upstream_servers(section["upstream"]),
+        "listen": split_address(section["listen"], DEFAULT_PORT),
+        "allow": AllowList(section["allow"]),
         "receive": split_address(receive, 8098) if receive else None,
-        "receive_allow": AllowList(section.get("receive_allow")),
-        "max_subscribers": int(section.get("max_subscribers") or 0) or None,
-        "queue_limit": int(section.get("queue_limit", 1000)),
-        "max_frame": int(section.get("max_frame") or cfg.get("vtp.max_frame", 1 << 20)),
-        "local_ivorn": str(section.get("local_ivorn") or "ivo://gcnmon/relay"),
-        "receive_timeout": float(section.get("receive_timeout", 20.0)),
-        "stats_interval": float(section.get("stats_interval", 600.0)),
+        "receive_allow": AllowList(section["receive_allow"]),
+        "max_subscribers": section["max_subscribers"] or None,
+        "queue_limit": section["queue_limit"],
+        "max_frame": section["max_frame"],
+        "local_ivorn": section["local_ivorn"],
+        "receive_timeout": section["receive_timeout"],
+        "stats_interval": section["stats_interval"],
     }
 
 
@@ -94,7 +92,7 @@ def _upstream(cfg, settings: dict, on_packet, reactor):
         return None
     if upstream == "kafka":
         return KafkaRunner(cfg.section("kafka"), on_packet, LinkState("kafka"), reactor,
-                           station=cfg.get("station.name", "gcnmon") + "-relay")
+                           station=cfg.get("station.name") + "-relay")
     section = {**cfg.section("vtp"), "local_ivorn": settings["local_ivorn"]}
     return VtpRunner(upstream, on_packet, section, LinkState("vtp"), reactor)
 
@@ -164,7 +162,10 @@ def run(args: argparse.Namespace) -> int:
         cfg = load(args)
         _apply_options(cfg, args)
         settings = relay_settings(cfg)
-    except (ConfigError, ValueError) as exc:
+    except ConfigError as exc:
+        print(exc.lines("gcnmon relay"), file=sys.stderr)
+        return 2
+    except ValueError as exc:
         print(f"gcnmon relay: {exc}", file=sys.stderr)
         return 2
     archive = Archive(archive_path(cfg.section("archive")))

@@ -177,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
         cfg = load_config(args.config, args.set)
         apply_options(cfg, args)
     except ConfigError as exc:
-        print(f"gcnmon: {exc}", file=sys.stderr)
+        print(exc.lines("gcnmon"), file=sys.stderr)
         return 2
     from ..app import run_gui
 

@@ -59,10 +59,10 @@ def run(args: argparse.Namespace) -> int:
         print(user_config_path())
         return 0
     try:
-        cfg = load_config(args.config, args.set)
+        cfg = load_config(args.config, args.set, unknown="error" if args.check else "warn")
         lines = _check(cfg) if args.check else None
     except ConfigError as exc:
-        print(f"gcnmon: {exc}", file=sys.stderr)
+        print(exc.lines("gcnmon config"), file=sys.stderr)
         return 2
     print("# layers: " + " < ".join(cfg.sources), file=sys.stderr)
     if lines is not None:

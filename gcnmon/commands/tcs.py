@@ -53,14 +53,17 @@ def _driver(args):
     from tcs_drivers.registry import create_driver
 
     cfg = load_config(args.config, args.set)
-    tcs = dict(cfg.section("tcs"), driver=args.tel, url=args.host)
-    for key, value in (("user", args.user), ("timeout", args.timeout)):
+    # The options go through the schema like the file: a wrong --timeout or --site is named as such.
+    options = {"driver": args.tel, "url": args.host, "user": args.user, "timeout": args.timeout}
+    for key, value in options.items():
         if value is not None:
-            tcs[key] = value
+            cfg.set(f"tcs.{key}", value)
     if args.password_env:
-        tcs.update(password_env=args.password_env, keyring_service="", password="")
-    site = {"preset": args.site} if args.site else cfg.section("site")
-    return create_driver(tcs, site=site_from_config(site))
+        for key, value in (("password_env", args.password_env), ("keyring_service", ""), ("password", "")):
+            cfg.set(f"tcs.{key}", value)
+    if args.site:
+        cfg.set("site.preset", args.site)
+    return create_driver(cfg.section("tcs"), site=site_from_config(cfg.section("site")))
 
 
 def _act(driver, args):
@@ -74,8 +77,13 @@ def _act(driver, args):
 
 
 def run(args: argparse.Namespace) -> int:
+    from gcnmon.config import ConfigError
+
     try:
         driver = _driver(args)
+    except ConfigError as exc:
+        print(exc.lines("gcnmon tcs"), file=sys.stderr)
+        return 2
     except (KeyError, ImportError, ValueError) as exc:
         print(f"gcnmon tcs: {exc}", file=sys.stderr)
         return 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
-__all__ = ["AllowList", "split_list"]
+__all__ = ["AllowList", "split_list", "split_address"]
 
 
 def split_list(value: str | Iterable[str] | None) -> list[str]:
@@ -14,6 +14,23 @@ def split_list(value: str | Iterable[str] | None) -> list[str]:
         return []
     items = [value] if isinstance(value, str) else list(value)
     return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+
+
+def split_address(text: str, default_port: int | None = None) -> tuple[str, int]:
+    """``"HOST:PORT"``, ``"[::1]:PORT"`` or (with ``default_port``) ``"HOST"`` -> ``(host, port)``."""
+    text = text.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ("" if not rest else "?")
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    else:  # a host name alone, or a bare IPv6 address
+        host, port = text, ""
+    if not port and default_port is not None:
+        port = str(default_port)
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"{text!r} is not HOST:PORT")
+    return host, int(port)
 
 
 class AllowList:

@@ -17,29 +17,13 @@ from twisted.internet import defer
 from twisted.internet.task import LoopingCall
 
 from ..notice.envelope import wrap_json
+from .access import split_address
 from .fanout import RelayBroker
 from .receiver import ReceiverFactory
 
 __all__ = ["Relay", "split_address"]
 
 log = logging.getLogger(__name__)
-
-
-def split_address(text: str, default_port: int | None = None) -> tuple[str, int]:
-    """``"HOST:PORT"``, ``"[::1]:PORT"`` or (with ``default_port``) ``"HOST"`` -> ``(host, port)``."""
-    text = text.strip()
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        port = rest[1:] if rest.startswith(":") else ("" if not rest else "?")
-    elif text.count(":") == 1:
-        host, port = text.split(":")
-    else:  # a host name alone, or a bare IPv6 address
-        host, port = text, ""
-    if not port and default_port is not None:
-        port = str(default_port)
-    if not host or not port.isdigit() or int(port) > 65535:
-        raise ValueError(f"{text!r} is not HOST:PORT")
-    return host, int(port)
 
 
 class Relay:

@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 class VtpRunner:
-    """The VTP subscriber service with failover, configured from ``[vtp]``."""
+    """The VTP subscriber service with failover, configured from ``[vtp]`` (validated: every key is there)."""
 
     def __init__(self, servers, on_packet, section, link, reactor):
         from .vtp.subscriber import make_subscriber_service
@@ -24,11 +24,11 @@ class VtpRunner:
             servers,
             on_packet,
             link=link,
-            local_ivorn=section.get("local_ivorn", "ivo://gcnmon/workstation"),
-            watchdog=float(section.get("watchdog", 150)),
-            max_frame=int(section.get("max_frame", 1 << 20)),
-            backoff_initial=float(section.get("backoff_initial", 1.0)),
-            backoff_max=float(section.get("backoff_max", 60.0)),
+            local_ivorn=section["local_ivorn"],
+            watchdog=section["watchdog"],
+            max_frame=section["max_frame"],
+            backoff_initial=section["backoff_initial"],
+            backoff_max=section["backoff_max"],
             reactor=reactor,
         )
 
@@ -69,10 +69,10 @@ def split_server(server: str) -> tuple[str, int]:
 def configured_sources(cfg, on_packet, reactor) -> list:
     """A runner (with ``.link``) for the ``[sources]`` VTP servers and for GCN Kafka, as configured."""
     runners = []
-    servers = [split_server(s) for s in cfg.get("sources.vtp", [])]
+    servers = [split_server(s) for s in cfg.get("sources.vtp")]
     if servers:
         runners.append(VtpRunner(servers, on_packet, cfg.section("vtp"), LinkState("vtp"), reactor))
     if cfg.get("sources.kafka"):
         runners.append(KafkaRunner(cfg.section("kafka"), on_packet, LinkState("kafka"), reactor,
-                                   station=cfg.get("station.name", "gcnmon")))
+                                   station=cfg.get("station.name")))
     return runners

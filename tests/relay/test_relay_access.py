@@ -85,7 +85,8 @@ def test_bad_allow_list_exits_2_before_opening_anything(tmp_path, capsys):
     archive = str(tmp_path / "a.sqlite")
     args = build_parser().parse_args(["relay", "--allow", "everyone", "--archive", archive])
     assert relay_cmd.run(args) == 2
-    assert "gcnmon relay: 'everyone' is not an address or network" in capsys.readouterr().err
+    assert ("gcnmon relay: command line: relay.allow = \"everyone\": 'everyone' is not an address or network"
+            in capsys.readouterr().err)
     assert not (tmp_path / "a.sqlite").exists()
 
 
