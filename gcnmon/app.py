@@ -235,7 +235,7 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     if escalation is not None:
         dialog.chosen.connect(escalation.answered)  # any click: someone is at the console
         for link in links:
-            escalation.watch(link, float(cfg.get("vtp.watchdog", 150)))
+            escalation.watch(link, cfg.get("vtp.watchdog"))
     _wire(app)
     _load_history(window, archive, policy, window.history_model.limit)
     window.set_tcs(f"{tcs_name}: connecting…" if driver is not None else "none configured", False)

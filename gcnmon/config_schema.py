@@ -439,6 +439,47 @@ class Relay(_Section):
         return _address(text, 8098) if text else text
 
 
+class NotifyTarget(_Section):
+    name: NonEmpty = Field(description="names the target in the log (and its URL's environment variable)")
+    events: str | list[str] | None = Field(
+        None,
+        description="what it is sent: any of unanswered, retraction, link, archive, relay (default: all)",
+    )
+    rate_limit: int = Field(12, ge=0, description="messages per hour at most; 0: no limit")
+    url_env: str | None = Field(None, description="the environment variable with its apprise URL")
+    url: str | None = Field(None, description="the apprise URL itself (discouraged: it holds a token)")
+
+    @field_validator("events")
+    @classmethod
+    def _kinds(cls, value: str | list[str]) -> str | list[str]:
+        from .notify.targets import KINDS
+
+        unknown = sorted(set([value] if isinstance(value, str) else value) - set(KINDS))
+        if unknown:
+            raise ValueError(f"unknown event(s) {', '.join(unknown)}; known: {', '.join(KINDS)}")
+        return value
+
+
+class Notify(_Section):
+    unanswered_after: float = Field(
+        5.0, ge=0, allow_inf_nan=False,
+        description="minutes an act alert may stay unanswered (no button clicked) before the targets are "
+        "told",
+    )  # fmt: skip
+    stale_after: float = Field(
+        10.0, ge=0, allow_inf_nan=False,
+        description="minutes a link may stay stale before the targets are told (its recovery is told too)",
+    )  # fmt: skip
+    retries: int = Field(4, ge=0, le=100, description="times a failed delivery is tried again")
+    backoff: float = Field(
+        30.0, ge=0, allow_inf_nan=False,
+        description="seconds before the first retry of a failed delivery, doubling each time",
+    )  # fmt: skip
+    targets: list[NotifyTarget] = Field(
+        default_factory=list, description="`[[notify.targets]]`: where escalations go (none by default)"
+    )
+
+
 class Tcs(_Section):
     """``[tcs]``; each ``[tcs.<driver>]`` table holds that driver's wire names, checked against its "
     "DEFAULTS."""
@@ -519,6 +560,7 @@ class Settings(_Section):
     sound: Sound = Field(default_factory=Sound)
     ui: Ui = Field(default_factory=Ui)
     relay: Relay = Field(default_factory=Relay)
+    notify: Notify = Field(default_factory=Notify)
     tcs: Tcs = Field(default_factory=Tcs)
 
     @model_validator(mode="after")

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     if not settings.targets:
         print("gcnmon notify: no [[notify.targets]] with a URL configured", file=sys.stderr)
         return 1
-    station = cfg.get("station.name", "gcnmon")
+    station = cfg.get("station.name")
     failed = 0
     for target in settings.targets:
         kinds = ", ".join(sorted(target.kinds - {"test"}))

@@ -130,12 +130,12 @@ def _escalation(cfg, relay, upstream, reactor):
 
     from ..notify import build_escalation
 
-    station = cfg.get("station.name", "gcnmon") + " relay"
+    station = cfg.get("station.name") + " relay"
     escalation, _ = build_escalation(cfg, clock=lambda: datetime.now(UTC), station=station, reactor=reactor)
     if escalation is None:
         return None
     if upstream is not None:
-        escalation.watch(upstream.link, float(cfg.get("vtp.watchdog", 150)), kind="relay")
+        escalation.watch(upstream.link, cfg.get("vtp.watchdog"), kind="relay")
     relay.intake.on_problem = lambda text: (escalation.archive_failed(text)
                                             if text.startswith("ARCHIVE FAILED") else None)
     broker = relay.broker
@@ -182,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         escalation = _escalation(cfg, relay, upstream, reactor)
     except ConfigError as exc:
-        print(f"gcnmon relay: {exc}", file=sys.stderr)
+        print(exc.lines("gcnmon relay"), file=sys.stderr)
         return 2
     relay.start_stats(settings["stats_interval"])
     log.info("relay: archive %s, upstream %s", archive.path, cfg.get("relay.upstream"))

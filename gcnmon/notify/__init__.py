@@ -15,7 +15,7 @@ def build_escalation(cfg, *, clock, station: str | None = None, reactor=None):
     if not settings.targets:
         return None, None
     notifier = Notifier(settings.targets, retries=settings.retries, backoff=settings.backoff, reactor=reactor)
-    station = station or cfg.get("station.name", "gcnmon")
+    station = station or cfg.get("station.name")
     escalation = Escalation(notifier.send, clock=clock, station=station,
                             unanswered_after=settings.unanswered_after, stale_after=settings.stale_after)
     return escalation, notifier
