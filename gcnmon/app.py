@@ -207,6 +207,8 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
                         history_limit=cfg.get("ui.history_rows"), tray=tray)
     tcs_name = (driver.title or driver.name) if driver is not None else "TCS"
     dialog = AlertDialog(clock=lambda: clock().timestamp(), tcs_name=cfg.get("tcs.name") or station or tcs_name)
+    for curve in (dialog.curve, window.detail.tonight):  # tonight's curves: the verdict's site and night
+        curve.configure(visibility.site, visibility.night_sun_altitude, lambda: clock().timestamp())
     controller = AlertController(dialog=dialog, alarm=alarm, archive=archive, logbook=logbook, driver=driver,
                                  window=window, clock=clock, tick_ms=tick_ms)
     from .notify import build_escalation

@@ -42,6 +42,8 @@ __all__ = [
     "frame",
     "apparent",
     "night",
+    "Tonight",
+    "tonight",
     "sky_now",
     "to_icrs",
     "Site",
@@ -413,6 +415,55 @@ def sky_now(site: Site, when: datetime) -> SkyNow:
         when, site.latitude, (float(zra), float(zdec)), (float(sra), float(sdec)), (float(mra), float(mdec)),
         site.min_altitude, f,
     )  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False)
+class Tonight:
+    """A target's night at a site, for the night curve: one row per grid step (``STEP`` seconds).
+
+    ``times`` (unix s) span the night from an hour before sunset to an hour after sunrise (a whole day
+    when the Sun never sets); ``alt``, ``moon_alt`` and ``sun_alt`` are degrees at those times;
+    ``night`` is (start, end) unix s of the Sun below ``sun_altitude`` (None: no such night).
+    """
+
+    site: Site
+    times: np.ndarray
+    alt: np.ndarray
+    moon_alt: np.ndarray
+    sun_alt: np.ndarray
+    night: tuple[float, float] | None
+    sun_altitude: float
+
+    def at(self, ts: float) -> tuple[float, float | None]:
+        """(altitude, air mass or None) of the target at ``ts``, interpolated between the steps."""
+        alt = float(np.interp(ts, self.times, self.alt))
+        return alt, airmass(alt)
+
+
+def tonight(site: Site, ra: float, dec: float, when: datetime | float,
+            sun_altitude: float = -12.0) -> Tonight:
+    """The night in progress at ``when`` or, by day, the coming one, for ICRS ``ra, dec`` (~1 ms once the
+    day's ``Grid`` is cached): the very altitudes of the verdict, every ``STEP`` seconds."""
+    ts = when if isinstance(when, (int, float)) else _aware(when).timestamp()
+    g = grid(site, ts)
+    half = len(g.times) // 2  # the grid is two noon-to-noon days: pick the one whose night it is
+    rows = _night_rows(g, 0, half)
+    if ts > g.times[rows.stop - 1]:  # this morning's night is over: tonight is in the second day
+        rows = _night_rows(g, half, len(g.times))
+    alt = g.altitudes(unit_vectors(ra, dec), rows)
+    span = g.night(float(g.times[rows.start]), sun_altitude)
+    if span is not None and span[0] > g.times[rows.stop - 1]:
+        span = None
+    return Tonight(site, g.times[rows], alt, g.moon_alt[rows], g.sun_alt[rows], span, sun_altitude)
+
+
+def _night_rows(g: Grid, first: int, last: int) -> slice:
+    """Rows ``first:last`` of a grid day cut to an hour either side of the Sun below the horizon."""
+    dark = np.nonzero(g.sun_alt[first:last] < 0.0)[0]
+    if not len(dark):
+        return slice(first, last)
+    pad = int(3600 / STEP)
+    return slice(first + max(0, dark[0] - pad), first + min(last - first, dark[-1] + 1 + pad))
 
 
 def hour_angle(site: Site, alt: float, az: float) -> float:

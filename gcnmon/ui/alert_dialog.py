@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from .format import age_text, countdown_text, dec_dms, error_text, ra_hms, utc_text
+from .night_curve import NightCurve
 from .theme import COLORS, app_icon, group_color
 
 __all__ = ["AlertDialog", "AlertInfo", "ACTIONS"]
@@ -113,6 +114,8 @@ class AlertDialog(QDialog):
             self.values[key] = value
         grid.setColumnStretch(1, 1)
         outer.addLayout(grid)
+        self.curve = NightCurve(clock=self.clock)  # tonight's altitude curve (its site: set by the app)
+        outer.addWidget(self.curve)
         self.reply = QLabel(objectName="reply", wordWrap=True)
         self.reply.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.reply.hide()
@@ -272,6 +275,7 @@ class AlertDialog(QDialog):
         _restyle(self.band, f"background: {color}; color: white; padding: 12px 18px;")
         _restyle(self.status, f"background: #2a2f37; color: {COLORS['changed']}; padding: 6px 18px; font-weight: bold;")
         self.setWindowTitle(f"gcnmon — {tag}: {n.mission or '?'} {n.notice_type or ''}")
+        self.curve.show_notice(n)
         for key, text in self._texts().items():
             label = self.values[key]
             label.setText(text)

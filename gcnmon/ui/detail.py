@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from .format import dec_dms, error_text, ra_hms, utc_text
+from .night_curve import NightCurve
 
 __all__ = ["DetailPane", "field_rows"]
 
@@ -62,6 +63,8 @@ class DetailPane(QTabWidget):
         self.addTab(self.fields, "Fields")
         self.addTab(self.raw, "Raw packet")
         self.addTab(self.actions, "Actions")
+        self.tonight = NightCurve(autohide=False)  # the app gives it the site
+        self.addTab(self.tonight, "Tonight")
         self.ivorn: str | None = None
 
     def show_notice(self, notice, actions=(), source: str = "", received: float | None = None) -> None:
@@ -78,6 +81,7 @@ class DetailPane(QTabWidget):
             item.setToolTip(text)  # long IVORNs and descriptions are elided in the cell
             self.fields.setItem(i, 1, item)
         self.raw.setPlainText(bytes(notice.raw).decode("utf-8", errors="replace"))
+        self.tonight.show_notice(notice)
         lines = [
             f"{datetime.fromtimestamp(a.time, UTC):%Y-%m-%d %H:%M:%S}  {a.action:<8} {a.detail or ''}"
             for a in actions
@@ -89,3 +93,4 @@ class DetailPane(QTabWidget):
         self.fields.setRowCount(0)
         self.raw.clear()
         self.actions.clear()
+        self.tonight.clear()
