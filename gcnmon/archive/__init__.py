@@ -1,6 +1,6 @@
-"""The lossless notice archive (SQLite, WAL): notices by IVORN, rejects, observer actions."""
+"""The lossless notice archive (SQLite, WAL): notices by identity, variants, rejects, observer actions."""
 
-from .records import Action, ArchiveError, Record, Reject, StoreResult
+from .records import Action, ArchiveError, Record, Reject, StoreResult, Variant
 from .store import Archive, archive_path
 
-__all__ = ["Archive", "ArchiveError", "StoreResult", "Record", "Reject", "Action", "archive_path"]
+__all__ = ["Archive", "ArchiveError", "StoreResult", "Record", "Reject", "Action", "Variant", "archive_path"]

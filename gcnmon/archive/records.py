@@ -10,7 +10,7 @@ from typing import Any
 
 from ..notice.model import Notice, NoticeError
 
-__all__ = ["ArchiveError", "StoreResult", "Record", "Reject", "Action"]
+__all__ = ["ArchiveError", "StoreResult", "Record", "Reject", "Action", "Variant"]
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +24,15 @@ class StoreResult:
     """``new`` is False when the IVORN was already archived (then ``duplicates`` counts the repeats).
 
     ``pending`` is True for a notice archived earlier but never marked handled (the process died
-    between archiving and alerting): hand it on now, then ``Archive.mark_handled``.
+    between archiving and alerting): hand it on now, then ``Archive.mark_handled``. ``variant`` is
+    True for a repeat whose bytes differ from the stored ones (kept in ``Archive.variants``).
     """
 
     new: bool
     row_id: int
     duplicates: int
     pending: bool = False
+    variant: bool = False
 
     @property
     def fresh(self) -> bool:
@@ -81,6 +83,15 @@ class Reject:
     source: str
     received: float
     reason: str
+    raw: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """Other bytes that arrived under an archived notice's identity: where from, when, what."""
+
+    source: str
+    received: float
     raw: bytes
 
 

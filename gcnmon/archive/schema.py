@@ -1,10 +1,14 @@
-"""The archive's SQLite schema: one row per IVORN, every sighting, every reject, observer actions."""
+"""The archive's SQLite schema: one row per IVORN, every sighting, variant, reject, observer action.
+
+Version 2 (gcnmon after issue 11): JSON notices get unique identities (``notice.identity``) and
+differing bytes under one identity are kept in ``variants``; ``migrate`` upgrades version 1 files.
+"""
 
 from __future__ import annotations
 
 __all__ = ["SCHEMA_VERSION", "SCHEMA", "NOTICE_COLUMNS"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Parsed fields kept in columns (for search and review); ``raw`` is the lossless original.
 NOTICE_COLUMNS = (
@@ -29,7 +33,7 @@ NOTICE_COLUMNS = (
     "description",
 )
 
-SCHEMA = f"""
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS notices (
     id INTEGER PRIMARY KEY,
     ivorn TEXT NOT NULL UNIQUE,
@@ -59,6 +63,18 @@ CREATE TABLE IF NOT EXISTS sightings (
 );
 CREATE INDEX IF NOT EXISTS sightings_notice ON sightings (notice_id);
 
+-- A notice that came again under the same identity with other bytes (re-serialised JSON, a VOEvent
+-- re-indented by a broker, a sender reusing an IVORN): kept, each distinct byte string once.
+CREATE TABLE IF NOT EXISTS variants (
+    id INTEGER PRIMARY KEY,
+    notice_id INTEGER NOT NULL REFERENCES notices (id),
+    sha256 TEXT NOT NULL,
+    source TEXT NOT NULL,
+    received REAL NOT NULL,
+    raw BLOB NOT NULL,
+    UNIQUE (notice_id, sha256)
+);
+
 -- Packets that could not be read: kept byte for byte, so nothing that arrived is lost.
 CREATE TABLE IF NOT EXISTS rejects (
     id INTEGER PRIMARY KEY,
@@ -77,6 +93,4 @@ CREATE TABLE IF NOT EXISTS actions (
     time REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS actions_ivorn ON actions (ivorn);
-
-PRAGMA user_version = {SCHEMA_VERSION};
 """

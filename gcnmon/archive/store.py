@@ -1,7 +1,8 @@
-"""The SQLite (WAL) archive: every notice once by IVORN, raw bytes intact, duplicates counted."""
+"""The SQLite (WAL) archive: every notice once by IVORN, raw bytes intact, repeats counted, variants kept."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sqlite3
 import time
@@ -11,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ..notice.model import Notice
-from .records import Action, ArchiveError, Record, Reject, StoreResult
-from .schema import NOTICE_COLUMNS, SCHEMA
+from .migrate import migrate, notice_columns
+from .records import Action, ArchiveError, Record, Reject, StoreResult, Variant
+from .schema import NOTICE_COLUMNS
 
 __all__ = ["Archive", "archive_path"]
 
@@ -28,14 +30,6 @@ def archive_path(section: Mapping[str, Any] | None = None) -> Path:
 
     configured = (section or {}).get("path") or ""
     return Path(configured).expanduser() if configured else data_dir() / "archive.sqlite"
-
-
-def _columns(notice: Notice) -> tuple:
-    values = {name: getattr(notice, name, None) for name in NOTICE_COLUMNS}
-    values["event_time"] = notice.time.isoformat() if notice.time else None
-    values["flags"] = " ".join(sorted(notice.flags)) or None
-    values["is_test"], values["is_retraction"] = int(notice.is_test), int(notice.is_retraction)
-    return tuple(values[name] for name in NOTICE_COLUMNS)
 
 
 def _since_epoch(since: float | datetime | None) -> float | None:
@@ -65,10 +59,14 @@ class Archive:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            # FULL: a notice counts as archived (and is acknowledged) only once it is on disk.
-            db.execute("PRAGMA synchronous=FULL")
-            db.executescript(SCHEMA)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                # FULL: a notice counts as archived (and is acknowledged) only once it is on disk.
+                db.execute("PRAGMA synchronous=FULL")
+                migrate(db, self.path)  # creates the tables, or upgrades a file an older gcnmon wrote
+            except BaseException:
+                db.close()
+                raise
         except (OSError, sqlite3.Error) as exc:
             raise ArchiveError(f"archive {self.path} is not writable: {exc}") from None
         self._db = db
@@ -90,26 +88,51 @@ class Archive:
             raise ArchiveError(f"archive {self.path}: write failed: {exc}") from None
 
     def store(self, notice: Notice, source: str, received: float | None = None) -> StoreResult:
-        """Archive ``notice`` unless its IVORN is already there; either way record the sighting."""
+        """Archive ``notice`` unless its IVORN is already there; either way record the sighting.
+
+        A repeat whose bytes differ from the stored ones is kept as a variant (once per distinct byte
+        string) and logged as a warning: nothing that arrived is dropped silently.
+        """
         received = time.time() if received is None else received
 
         def steps(db: sqlite3.Connection) -> StoreResult:
             cur = db.execute(
                 f"INSERT INTO notices ({', '.join(NOTICE_COLUMNS)}, source, received, raw) "
                 f"VALUES ({', '.join('?' * (len(NOTICE_COLUMNS) + 3))}) ON CONFLICT (ivorn) DO NOTHING",
-                (*_columns(notice), source, received, bytes(notice.raw)),
+                (*notice_columns(notice), source, received, bytes(notice.raw)),
             )
             new = cur.rowcount == 1
             if not new:
                 db.execute("UPDATE notices SET duplicates = duplicates + 1 WHERE ivorn = ?", (notice.ivorn,))
-            row_id, dups, handled = db.execute(
-                "SELECT id, duplicates, handled FROM notices WHERE ivorn = ?", (notice.ivorn,)
+            row_id, dups, handled, stored = db.execute(
+                "SELECT id, duplicates, handled, raw FROM notices WHERE ivorn = ?", (notice.ivorn,)
             ).fetchone()
             db.execute("INSERT INTO sightings (notice_id, source, received) VALUES (?, ?, ?)",
                        (row_id, source, received))
-            return StoreResult(new, row_id, dups, pending=not new and not handled)
+            variant = not new and bytes(stored) != bytes(notice.raw) and self._keep_variant(
+                db, row_id, notice, source, received)
+            return StoreResult(new, row_id, dups, pending=not new and not handled, variant=variant)
 
         return self._write(steps)
+
+    def _keep_variant(self, db: sqlite3.Connection, row_id: int, notice: Notice, source: str,
+                      received: float) -> bool:
+        raw = bytes(notice.raw)
+        digest = hashlib.sha256(raw).hexdigest()
+        cur = db.execute("INSERT INTO variants (notice_id, sha256, source, received, raw) "
+                         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (notice_id, sha256) DO NOTHING",
+                         (row_id, digest, source, received, raw))
+        if cur.rowcount == 1:
+            log.warning("%s came again from %s with different bytes (%d, SHA-256 %s...): kept as a variant",
+                        notice.ivorn, source, len(raw), digest[:12])
+        return True
+
+    def variants(self, ivorn: str) -> list[Variant]:
+        """Every other byte string that arrived as ``ivorn``, first one first."""
+        rows = self._query(
+            "SELECT v.source, v.received, v.raw FROM variants v JOIN notices n ON n.id = v.notice_id "
+            "WHERE n.ivorn = ? ORDER BY v.id", (ivorn,))
+        return [Variant(source, received, bytes(raw)) for source, received, raw in rows]
 
     def mark_handled(self, row_id: int) -> None:
         """Record that notice ``row_id`` was handed on (printed, alerted), so it never is again."""

@@ -1,7 +1,8 @@
 """GCN JSON notices (NASA gcn-schema field names: EP WXT, LVK igwn.gwalert, IceCube, SVOM) into a ``Notice``.
 
-JSON notices carry no IVORN: one is made from the schema (or stream) and the notice's own id and
-time, ``ivo://gcn.nasa.gov/<topic>#<id>-<time>``, so the archive can tell notices apart.
+JSON notices carry no IVORN: ``identity.json_ivorn`` makes one from the natural key and a digest of
+the content, unique per message; ``trigger_id`` (with ``mission``, ``Notice.event_key``) ties a
+series together: detection, updates and retraction of one event.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 import math
 from types import MappingProxyType
 
+from .identity import json_ivorn
 from .missions import canonical_instrument
 from .model import Citation, Notice, NoticeError
 from .timeparse import parse_time
@@ -61,12 +63,11 @@ def _lvk(doc: dict, raw: bytes, warnings: list[str]) -> Notice:
     kind = _text(doc.get("alert_type")) or ""
     notice_type = _LVK_TYPES.get(kind.lower(), kind or None)
     event = doc.get("event") if isinstance(doc.get("event"), dict) else {}
-    created = _text(doc.get("time_created"))
     # Mock superevents (MS...) are LVK's test alerts.
     is_test = bool(superevent and superevent.startswith("M"))
     params = _flat(doc)
     return Notice(
-        ivorn=f"ivo://gcn.nasa.gov/igwn.gwalert#{superevent}-{kind}-{created}",
+        ivorn=json_ivorn(doc, "igwn.gwalert"),
         role="test" if is_test else "observation",
         raw=raw,
         format="json",
@@ -88,14 +89,13 @@ def _generic(doc: dict, raw: bytes, warnings: list[str]) -> Notice:
     """gcn-schema notices: mission/instrument/id/trigger_time/ra/dec/ra_dec_error/alert_type."""
     topic = _topic(doc)
     trigger_id = _first_id(doc)
-    stamp = _text(doc.get("alert_datetime")) or _text(doc.get("trigger_time"))
     tense = (_text(doc.get("alert_tense")) or "").lower()
     kind = (_text(doc.get("alert_type")) or "").lower()
     is_test = tense in _TEST_TENSES or kind == "test"
     ra, dec, error = _position(doc, warnings)
     cites = _references(doc)
     return Notice(
-        ivorn=f"ivo://gcn.nasa.gov/{topic or 'notice'}#{trigger_id}-{stamp}",
+        ivorn=json_ivorn(doc, topic),
         role="test" if is_test else "observation",
         raw=raw,
         format="json",

@@ -76,7 +76,12 @@ class Notice:
 
     @property
     def event_key(self) -> tuple[str, str] | None:
-        """What identifies the event across its notices: (mission, trigger id), or None."""
+        """The event this notice is about, shared by its detection, updates and retraction.
+
+        (mission, trigger id): ("LVK", superevent id), ("SVOM", burst id such as "sb24022203"),
+        ("CHIME", FRB id), ("Fermi", TrigID)...; None when the notice names no trigger. ``ivorn`` is
+        the identity of this one message; the arbiter groups a series by this key.
+        """
         if self.mission and self.trigger_id:
             return (self.mission, self.trigger_id)
         return None

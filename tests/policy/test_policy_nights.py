@@ -27,6 +27,7 @@ from gcnmon.resources import resource
 from gcnmon.sky import SITE_PRESETS
 
 EXPECTED_BURST = Path(__file__).with_name("policy_burst_expected.txt")
+BURST_CORPUS = 121
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +138,8 @@ def test_night_2014_11_14_swift_not_a_grb(policy, bta, visibility_mode):
 
 def _burst_notices():
     with open(DATA / "MANIFEST.tsv", encoding="utf-8", newline="") as fh:
-        names = [row["file"] for row in csv.DictReader(fh, delimiter="\t")]
+        # The 121 packets the expected log was checked against; rows added later would reshuffle it.
+        names = [row["file"] for row in csv.DictReader(fh, delimiter="\t")][:BURST_CORPUS]
     random.Random(2014).shuffle(names)
     return [load(name) for name in names[:100]]
 

@@ -107,7 +107,7 @@ def test_an_envelope_over_max_frame_is_held_back_and_logged(intake, data_file, c
     with caplog.at_level(logging.ERROR):
         assert wired.relay.on_packet(data_file("json/igwn_preliminary.json").read_bytes(), "kafka:igwn")
     assert transport.value() == b"" and (wired.relay.relayed, wired.relay.held_back) == (0, 1)
-    assert "archived but not rebroadcast: its envelope of 2903 bytes exceeds max_frame (2000)" in caplog.text
+    assert "archived but not rebroadcast: its envelope of 2920 bytes exceeds max_frame (2000)" in caplog.text
     wired.relay.broker.stopFactory()
 
 
