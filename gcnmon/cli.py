@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "replay",
     "relay",
     "parse",
+    "plan",
     "history",
     "tcs",
     "tcs_sim",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -297,6 +298,21 @@ class Grid:
             if pick.any():
                 up_z = self.matrices[rows[pick], 2, :]  # only the "up" row matters for an altitude
                 out[pick] = _altitude(np.tensordot(up_z, apparent(vectors, beta), axes=([1], [-1])))
+        return out
+
+    def above(self, vectors: np.ndarray, altitude: float, index=slice(None)) -> np.ndarray:
+        """Booleans (len(times[index]), ...): ICRS unit ``vectors`` above ``altitude`` deg at each time.
+
+        The cheap form of ``altitudes(...) >= altitude`` (no arcsine) for many pixels at many times.
+        """
+        rows = np.arange(len(self.times))[index]
+        out = np.empty((len(rows),) + np.shape(vectors)[:-1], dtype=bool)
+        limit = math.sin(math.radians(altitude))
+        for half, beta in enumerate(self.betas):
+            pick = (rows >= self._split) == bool(half)
+            if pick.any():
+                up_z = self.matrices[rows[pick], 2, :]
+                out[pick] = np.tensordot(up_z, apparent(vectors, beta), axes=([1], [-1])) >= limit
         return out
 
     def sun_altitude(self, ts: float) -> float:

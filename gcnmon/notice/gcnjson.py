@@ -15,6 +15,7 @@ from types import MappingProxyType
 from .identity import json_ivorn
 from .missions import canonical_instrument
 from .model import Citation, Notice, NoticeError
+from .region import from_json as region_from_json
 from .timeparse import parse_time
 from .xmlsafe import MAX_SIZE
 
@@ -66,6 +67,7 @@ def _lvk(doc: dict, raw: bytes, warnings: list[str]) -> Notice:
     # Mock superevents (MS...) are LVK's test alerts.
     is_test = bool(superevent and superevent.startswith("M"))
     params = _flat(doc)
+    region = region_from_json(doc, warnings)  # the sky map: its most probable pixel is the position
     return Notice(
         ivorn=json_ivorn(doc, "igwn.gwalert"),
         role="test" if is_test else "observation",
@@ -77,6 +79,9 @@ def _lvk(doc: dict, raw: bytes, warnings: list[str]) -> Notice:
         notice_type=notice_type,
         trigger_id=superevent,
         time=parse_time(_text(event.get("time")), "event.time", warnings),
+        ra=region.ra if region is not None else None,
+        dec=region.dec if region is not None else None,
+        localisation=region,
         significance=None,
         is_test=is_test,
         is_retraction=notice_type == "Retraction",
@@ -93,6 +98,9 @@ def _generic(doc: dict, raw: bytes, warnings: list[str]) -> Notice:
     kind = (_text(doc.get("alert_type")) or "").lower()
     is_test = tense in _TEST_TENSES or kind == "test"
     ra, dec, error = _position(doc, warnings)
+    region = region_from_json(doc, warnings) if ra is not None else None
+    if error is None and region is not None and region.kind == "ellipse":
+        error = region.a  # for what knows only circles: the semi-major axis, never smaller
     cites = _references(doc)
     return Notice(
         ivorn=json_ivorn(doc, topic),
@@ -115,6 +123,7 @@ def _generic(doc: dict, raw: bytes, warnings: list[str]) -> Notice:
         # SVOM's JSON says "slew_status": "accepted" where its VOEvents use packet type 204.
         flags=frozenset({"slew"}) if _text(doc.get("slew_status")) == "accepted" else frozenset(),
         description=_text(doc.get("additional_info")),
+        localisation=region,
         params=MappingProxyType(_flat(doc)),
         warnings=tuple(warnings),
     )

@@ -69,6 +69,18 @@ class Notice:
     description: str | None = None
     params: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
     warnings: tuple[str, ...] = ()
+    #: a localisation richer than ``ra, dec, error_radius`` (a map, an ellipse, a polygon, a circle with
+    #: its containment), set by the parser; see ``region`` and ``gcnmon.notice.region``
+    localisation: object | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def region(self):
+        """The notice's ``Region``: its localisation, else a circle of ``error_radius`` (mission's containment)."""
+        if self.localisation is not None:
+            return self.localisation
+        from .region import circle_for
+
+        return circle_for(self.mission, self.instrument, self.ra, self.dec, self.error_radius)
 
     @property
     def has_position(self) -> bool:

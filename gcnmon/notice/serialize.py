@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .model import Notice
+from .region import region_dict
 from .timeparse import iso_z
 
 __all__ = ["notice_as_dict", "notice_line", "JSON_KEYS"]
@@ -10,7 +11,7 @@ __all__ = ["notice_as_dict", "notice_line", "JSON_KEYS"]
 #: The keys of ``notice_as_dict``, in order (``gcnmon parse --json`` puts ``file`` first).
 JSON_KEYS = (
     "ivorn", "role", "mission", "instrument", "notice_type", "packet_type", "trigger_id", "time",
-    "ra", "dec", "error_radius", "significance", "is_test", "is_retraction", "cites",
+    "ra", "dec", "error_radius", "significance", "is_test", "is_retraction", "cites", "region",
 )  # fmt: skip
 
 
@@ -32,6 +33,7 @@ def notice_as_dict(notice: Notice) -> dict:
         "is_test": notice.is_test,
         "is_retraction": notice.is_retraction,
         "cites": [{"ivorn": cite.ivorn, "type": cite.type} for cite in notice.cites],
+        "region": region_dict(notice.region),
     }
 
 

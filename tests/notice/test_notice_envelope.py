@@ -34,7 +34,9 @@ def test_round_trip_gives_the_same_notice_field_by_field(original):
     for field in dataclasses.fields(direct):
         assert getattr(unwrapped, field.name) == getattr(direct, field.name), field.name
     assert dict(unwrapped.params) == dict(direct.params)
-    assert unwrapped.raw == original and unwrapped.format == "json" and unwrapped.warnings == ()
+    assert unwrapped.raw == original and unwrapped.format == "json"
+    # the schema example's skymap is cut short ("..."): that, and only that, is warned about
+    assert all(w.startswith("sky map not used") for w in unwrapped.warnings)
 
 
 def test_envelope_passes_comets_schema_and_ivoid_validators(original, wait_for):
