@@ -511,6 +511,11 @@ class Tcs(_Section):
         10.0, gt=0, le=3600, allow_inf_nan=False,
         description="seconds allowed for each exchange before the TCS counts as unreachable",
     )  # fmt: skip
+    fov: float = Field(
+        0.0, ge=0, le=60, allow_inf_nan=False,
+        description="field of view (diameter, degrees) of the fields offered for a sky map or a large "
+            "circle; 0 = the site preset's (BTA 0.1, Zeiss-1000 0.2), else 1",
+    )  # fmt: skip
     name: str | None = Field(
         None,
         description="optional: the TCS's name on the dialog's \"Send to ...\" button (default: "
