@@ -98,7 +98,7 @@ class App:
         if self.driver is not None:
             stops.append(defer.maybeDeferred(self.driver.close))
         d = defer.DeferredList(stops, consumeErrors=True)
-        d.addBoth(lambda _: (self.archive.close(), self.logbook.close()))
+        d.addBoth(lambda _: (self.intake.close(), self.archive.close(), self.logbook.close()))
         return d
 
 
@@ -156,11 +156,18 @@ def make_driver(cfg, password: str | None = None):
 
 def _load_history(window, archive, policy, limit: int) -> None:
     """The last ``limit`` archived notices, grouped as the policy would group them now."""
+    from .archive import ArchiveError
     from .policy import classify
     from .ui.history import HistoryRow
 
     rows = []
-    for record in archive.recent(limit):
+    try:
+        records = archive.recent(limit)
+    except ArchiveError as exc:  # the monitor still starts: new notices are shown and held for it
+        log.error("history not loaded: %s", exc)
+        window.show_problem(f"archive unreadable, history empty: {exc}")
+        records = []
+    for record in records:
         try:
             notice = record._from_fields()  # columns only: re-parsing a thousand packets would slow start
             group = classify(notice, policy).group

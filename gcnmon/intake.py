@@ -1,58 +1,92 @@
 """The intake pipeline every source feeds: parse, archive, drop duplicates, log-book line, hand on.
 
 Sources (the VTP subscriber, the Kafka consumer, the relay) call ``Intake.receive(data, source)`` on
-the reactor thread and acknowledge the packet only if it returns without raising: ``NoticeError``
-means the packet is unreadable but kept in the archive's rejects (NAK it, or skip it: nothing is lost);
-``ArchiveError`` means the archive could not take it (do NOT acknowledge: the sender keeps it).
+the reactor thread. The alert comes before the archive: when the archive cannot take a packet (full
+disk, read-only or missing folder) the notice is still handed on, marked ``Arrival.archived=False``,
+and log-booked, while the packet waits in memory (``gcnmon.backlog``) to be written, in arrival order,
+once the archive takes writes again. ``receive`` then returns a Deferred that fires when the packet
+is written; the source acknowledges the packet (VTP) or commits its offset (Kafka) only then.
+
+Neither kind of VTP broker re-sends anything: Comet counts unacknowledged events and, at its next
+iamalive (every 60 s), drops a subscriber with 10 or more outstanding; gcnmon's relay drops one that
+acknowledged nothing in a whole 60 s tick while events waited. Either way the subscriber reconnects
+within seconds and the broker sends only what comes next. So a held VTP packet lives in our memory
+only, and a packet the hold has no room for (``ArchiveFull``) is shown but never archived. Kafka does
+re-deliver: an uncommitted message is read again after a restart, and a full hold makes the consumer
+seek back and retry (``ArchiveFull``) until there is room.
+
+``NoticeError`` (raised, or from the Deferred) means the packet is unreadable but kept in the
+archive's rejects: acknowledge it (towards an author: nak it).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from twisted.internet import defer
+
 from .archive import Archive, ArchiveError
+from .backlog import ArchiveFull, Backlog, Held
 from .logbook import LogBook
 from .notice.model import Notice, NoticeError
 
-__all__ = ["Intake", "Arrival"]
+__all__ = ["Intake", "Arrival", "Taken", "ArchiveFull"]
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Arrival:
-    """A new notice with where and when it arrived (``received``: Unix seconds) and its archive row."""
+    """A new notice with where and when it arrived (``received``: Unix seconds) and its archive row.
+
+    ``archived`` is False for a notice handed on before the archive could take it (``row_id`` 0):
+    the dialog says "NOT ARCHIVED".
+    """
 
     notice: Notice
     source: str
     received: float
     row_id: int
+    archived: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """What ``Intake.take`` did: the notice handed on (None: a duplicate) and, if the packet is still
+    waiting for the archive, the Deferred that fires once it is written (None: written already)."""
+
+    notice: Notice | None
+    written: defer.Deferred | None = None
 
 
 class Intake:
     """``receive(data, source)``: the ``on_packet`` callback every stream source is given.
 
-    Exactly once: a notice is handed on only if its IVORN is new to the archive, or was archived
-    but never marked handled (the process died in between and the sender re-delivered it).
+    Exactly once: a notice is handed on only if its IVORN is new to the archive (and to the packets
+    waiting for it), or was archived but never marked handled (the process died in between and the
+    sender re-delivered it).
 
     Parameters
     ----------
     archive : Archive
-        Where every packet goes first; a notice counts as received only once it is archived.
+        Where every packet goes; a packet counts as taken (acked, committed) only once it is archived.
     on_notice : callable, optional
         ``on_notice(notice)`` for each NEW notice (never for duplicates): the app's policy and alerts.
     on_arrival : callable, optional
-        ``on_arrival(Arrival)``: the same, with source and arrival time (``gcnmon listen`` prints these).
+        ``on_arrival(Arrival)``: the same, with source, arrival time and whether it is archived yet.
     logbook : LogBook, optional
-        Gets one line per new notice; test notices only with ``log_tests``.
+        Gets one line per new notice, archived or not; test notices only with ``log_tests``.
     clock : callable
         Arrival time source (Unix seconds); tests inject their own.
     on_problem : callable, optional
         ``on_problem(text)``: one line for the observer when a packet is rejected as unreadable or the
-        archive cannot be written (the GUI's status bar and log book; the log has it too).
+        archive cannot be written, and when it recovers (the GUI's status bar and log book).
+    backlog : Backlog, optional
+        The memory hold (its bounds, retry and summary timers); a default one on the reactor if None.
     """
 
     def __init__(
@@ -65,6 +99,7 @@ class Intake:
         clock: Callable[[], float] = time.time,
         log_tests: bool = False,
         on_problem: Callable[[str], None] | None = None,
+        backlog: Backlog | None = None,
     ):
         from .notice import parse  # the parser pulls in lxml and friends: only when a pipeline is built
 
@@ -76,38 +111,121 @@ class Intake:
         self.clock = clock
         self.log_tests = log_tests
         self.on_problem = on_problem
+        self.backlog = backlog if backlog is not None else Backlog(f"archive {archive.path}", clock=clock)
+        if self.backlog.on_recovered is None:
+            self.backlog.on_recovered = self._problem
+        self._shown_unkept: deque[str] = deque(maxlen=1000)  # shown while the hold was full
 
-    def receive(self, data: bytes, source: str) -> Notice | None:
-        """Take one packet; return the notice if it is new (handed on), None for a duplicate.
+    def receive(self, data: bytes, source: str) -> Notice | None | defer.Deferred:
+        """Take one packet; the notice if it is new (handed on), None for a duplicate, or a Deferred
+        firing with that once the packet is written (it is handed on already).
 
-        Raises ``NoticeError`` for an unreadable packet (after archiving it as a reject) and
-        ``ArchiveError`` when the archive cannot be written (then nothing was kept: do not acknowledge).
+        Raises (or the Deferred fails with) ``NoticeError`` for an unreadable packet, after keeping it
+        as a reject; raises ``ArchiveFull`` when the packet could not be kept at all.
         """
+        taken = self.take(data, source)
+        if taken.written is None:
+            return taken.notice
+        return taken.written.addCallback(lambda _: taken.notice)
+
+    def take(self, data: bytes, source: str) -> Taken:
+        """``receive`` for a caller that needs the notice before it is written (the relay sends it on)."""
         received = self.clock()
         try:
             notice = self._parse(data)
         except NoticeError as exc:
-            row = self._archived(self.archive.store_reject, data, source, received, str(exc))
-            log.warning("rejected packet from %s (kept as reject #%d): %s", source, row, exc)
-            self._problem(f"unreadable packet from {source} (kept as reject #{row}): {exc}")
-            raise
-        result = self._archived(self.archive.store, notice, source, received)
+            return self._reject(data, source, received, exc)
+        try:
+            result = self.backlog.write_now(lambda: self.archive.store(notice, source, received))
+        except ArchiveError as exc:
+            return self._hold_notice(notice, source, received, exc)
         if not result.fresh:
             log.info("duplicate %s from %s (seen %d extra times)", notice.ivorn, source, result.duplicates)
-            return None
-        if self.logbook is not None and (self.log_tests or not notice.is_test):
-            self.logbook.write_notice(notice, received)
+            return Taken(None)
+        if notice.ivorn in self._shown_unkept:  # shown while the hold was full; now it is archived
+            self._shown_unkept.remove(notice.ivorn)
+            log.info("%s from %s archived now (shown earlier, while the archive could not take it)",
+                     notice.ivorn, source)
+            self._mark_handled(result.row_id)
+            return Taken(None)
+        self._log_book(notice, received)
         log.info("%s notice %s from %s", "new" if result.new else "unhandled", notice.ivorn, source)
         self._hand_on(notice, Arrival(notice, source, received, result.row_id))
         self._mark_handled(result.row_id)
-        return notice
+        return Taken(notice)
 
-    def _archived(self, store, *args):
+    def _reject(self, data: bytes, source: str, received: float, exc: NoticeError) -> Taken:
+        def write():
+            return self.archive.store_reject(data, source, received, str(exc))
+
         try:
-            return store(*args)
-        except ArchiveError as exc:
-            self._problem(f"ARCHIVE FAILED, packet from {args[1]} not acknowledged: {exc}")
-            raise
+            row = self.backlog.write_now(write)
+        except ArchiveError as err:
+            if not self.backlog.room_for(len(data)):
+                self._full(f"an unreadable packet from {source}", err)
+            done = self.backlog.hold(Held(write, f"unreadable packet from {source}", len(data)))
+            log.warning("rejected packet from %s (held for the archive: %s): %s", source, err, exc)
+            self._problem(f"ARCHIVE FAILED: unreadable packet from {source} (not archived yet): {exc}")
+
+            def fail(_row):
+                raise exc
+
+            return Taken(None, done.addCallback(fail))
+        log.warning("rejected packet from %s (kept as reject #%d): %s", source, row, exc)
+        self._problem(f"unreadable packet from {source} (kept as reject #{row}): {exc}")
+        raise exc
+
+    def _hold_notice(self, notice: Notice, source: str, received: float, err: ArchiveError) -> Taken:
+        ivorn = notice.ivorn
+        seen = self.backlog.holds(ivorn) or ivorn in self._shown_unkept or self._archived_before(ivorn)
+        what = f"{ivorn} from {source}"
+
+        def write():
+            result = self.archive.store(notice, source, received)
+            if not seen and result.fresh:
+                self.archive.mark_handled(result.row_id)
+            return result
+
+        if not self.backlog.room_for(len(notice.raw)):
+            if not seen:
+                self._shown_unkept.append(ivorn)
+                self._announce(notice, source, received)
+            self._full(what, err, None if seen else notice)
+        done = self.backlog.hold(Held(write, what, len(notice.raw), ivorn))
+        if seen:
+            log.info("duplicate %s from %s (held for the archive)", ivorn, source)
+            return Taken(None, done)
+        log.warning("archive cannot take %s: shown, held in memory until it can (%d waiting): %s",
+                    what, len(self.backlog), err)
+        self._problem(f"ARCHIVE FAILED: {what} shown but NOT ARCHIVED yet, held in memory "
+                      f"({len(self.backlog)} waiting): {err}")
+        self._announce(notice, source, received)
+        return Taken(notice, done)
+
+    def _announce(self, notice: Notice, source: str, received: float) -> None:
+        """Log book and consumers for a notice the archive does not hold yet."""
+        self._log_book(notice, received)
+        self._hand_on(notice, Arrival(notice, source, received, 0, archived=False))
+
+    def _full(self, what: str, err: ArchiveError, shown: Notice | None = None):
+        b = self.backlog
+        text = (f"ARCHIVE FAILED: {what} NOT KEPT: the archive cannot take it ({err}) and the memory hold "
+                f"is full ({len(b)} packets, {b.bytes / 1e6:.1f} MB); it will not be acknowledged")
+        log.error("%s", text)
+        self._problem(text)
+        exc = ArchiveFull(text)
+        exc.notice = shown  # handed on now (the relay sends it on), or None
+        raise exc
+
+    def _archived_before(self, ivorn: str) -> bool:
+        try:
+            return self.archive.get(ivorn) is not None
+        except ArchiveError:  # cannot even read: better shown twice than not at all
+            return False
+
+    def _log_book(self, notice: Notice, received: float) -> None:
+        if self.logbook is not None and (self.log_tests or not notice.is_test):
+            self.logbook.write_notice(notice, received)
 
     def _problem(self, text: str) -> None:
         if self.on_problem is not None:
@@ -123,8 +241,7 @@ class Intake:
             log.error("notice #%d handed on but not marked handled: %s", row_id, exc)
 
     def _hand_on(self, notice: Notice, arrival: Arrival) -> None:
-        # The notice is archived, so the packet is acknowledged whatever a consumer does with it;
-        # a consumer's bug is logged with its traceback and must not turn into a NAK or a lost ack.
+        # A consumer's bug is logged with its traceback and must not turn into a NAK or a lost ack.
         for callback, arg in ((self.on_notice, notice), (self.on_arrival, arrival)):
             if callback is None:
                 continue
@@ -132,3 +249,13 @@ class Intake:
                 callback(arg)
             except Exception:
                 log.exception("notice consumer %r failed on %s", callback, notice.ivorn)
+
+    def close(self) -> list[str]:
+        """At shutdown: a last try to write what waits; returns (and logs) what never reached the archive."""
+        self.backlog.flush()
+        self.backlog.stop()
+        lost = self.backlog.lost()
+        if lost:
+            log.error("%d packet(s) held in memory were never archived (nor acknowledged): %s",
+                      len(lost), "; ".join(lost[:20]) + (" ..." if len(lost) > 20 else ""))
+        return lost

@@ -39,10 +39,11 @@ def _since_epoch(since: float | datetime | None) -> float | None:
 class Archive:
     """Notices, rejects and observer actions in one SQLite file.
 
-    Opening is retried on every write: an archive that cannot be written (read-only disk, missing
-    folder) raises ``ArchiveError`` from ``store``, so the caller does not acknowledge the packet and
-    the sender keeps it; once the disk is writable again the next packet gets through. Use it from one
-    thread (the reactor's).
+    Opening is retried on every write: an archive that cannot be written (full or read-only disk,
+    missing folder) raises ``ArchiveError`` from ``store``; the intake then shows the notice anyway,
+    holds the packet in memory and writes it here once a write succeeds again (``gcnmon.backlog``).
+    Nobody re-sends a packet for us (VTP brokers never do), so the caller must keep it. Use it from
+    one thread (the reactor's).
     """
 
     def __init__(self, path: Path | str | None = None):
@@ -51,7 +52,7 @@ class Archive:
         try:
             self._connect()
         except ArchiveError as exc:
-            log.error("%s; notices will not be acknowledged until it is writable", exc)
+            log.error("%s; notices are shown but held in memory (not acknowledged) until it is writable", exc)
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is not None:
@@ -85,6 +86,11 @@ class Archive:
             db.execute("COMMIT")
             return result
         except (OSError, sqlite3.Error) as exc:
+            if db.in_transaction:  # a failed COMMIT (disk full) can leave it open; the next BEGIN would fail
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
             raise ArchiveError(f"archive {self.path}: write failed: {exc}") from None
 
     def store(self, notice: Notice, source: str, received: float | None = None) -> StoreResult:

@@ -97,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
     reactor.addSystemEventTrigger(
         "before", "shutdown", lambda: defer.DeferredList([s.stop() for s in sources], consumeErrors=True))
     reactor.run()  # SIGINT/SIGTERM stop it; the trigger above closes the Kafka consumer first
+    intake.close()  # a last try for packets held while the archive could not take them
     archive.close()
     logbook.close()
     log.info("stopped")

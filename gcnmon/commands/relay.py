@@ -169,7 +169,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"gcnmon relay: {exc}", file=sys.stderr)
         return 2
     archive = Archive(archive_path(cfg.section("archive")))
-    relay = _build(settings, Intake(archive), reactor)
+    intake = Intake(archive)
+    relay = _build(settings, intake, reactor)
     try:
         _listen(relay, settings)
     except CannotListenError as exc:
@@ -195,6 +196,7 @@ def run(args: argparse.Namespace) -> int:
 
     reactor.addSystemEventTrigger("before", "shutdown", shutdown)
     reactor.run()  # SIGTERM/SIGINT stop it; the trigger closes the upstream first
+    intake.close()  # a last try for packets held while the archive could not take them
     archive.close()
     log.info("relay stopped: %s", relay.summary())
     return 0

@@ -4,8 +4,9 @@ VTP carries VOEvent XML only: a JSON notice (Kafka's newer streams) goes out ins
 envelope (``gcnmon.notice.envelope``) that workstations unwrap into the original JSON.
 
 Upstream sources (GCN Kafka, a VTP subscriber) and the receive port all call ``Relay.on_packet``.
-A packet counts as taken only once the archive holds it (the upstream acks or commits only then);
-duplicates from a second path or a replay are archived as such and never sent twice.
+A packet counts as taken only once the archive holds it (the upstream acks or commits only then),
+but a new notice is rebroadcast at once, written or not (the alert before the archive); duplicates
+from a second path or a replay are archived as such and never sent twice.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from twisted.internet import defer
 from twisted.internet.task import LoopingCall
 
+from ..backlog import ArchiveFull
 from ..notice.envelope import wrap_json
 from .access import split_address
 from .fanout import RelayBroker
@@ -63,18 +65,31 @@ class Relay:
         """Archive ``data``; if it is new, send it on to every subscriber: a VOEvent byte for byte, a
         JSON notice in its envelope.
 
-        Raises what ``Intake.receive`` raises (``NoticeError``, ``ArchiveError``): the caller naks or
-        does not commit, exactly as a workstation would.
+        The workstations get a new notice at once, even when the relay's archive cannot take it yet;
+        then the return value is the intake's Deferred, and the upstream acks (VTP) or commits (Kafka)
+        only when it fires, once written. Raises what ``Intake.take`` raises (``NoticeError``,
+        ``ArchiveFull``): the caller naks or does not commit, exactly as a workstation would.
         """
-        notice = self.intake.receive(data, source)
+        try:
+            taken = self.intake.take(data, source)
+        except ArchiveFull as exc:  # not kept here, but the workstations still get a new notice
+            if exc.notice is not None:
+                self._send(exc.notice, data, source)
+            raise
+        notice = taken.notice
         if notice is None:
             self.duplicates += 1
         else:
-            payload = self._payload(notice, data, source)
-            if payload is not None:
-                self.relayed += 1
-                self.broker.broadcast(payload, ivorn=notice.ivorn)
+            self._send(notice, data, source)
+        if taken.written is not None:
+            return taken.written.addCallback(lambda _: notice)
         return notice
+
+    def _send(self, notice, data: bytes, source: str) -> None:
+        payload = self._payload(notice, data, source)
+        if payload is not None:
+            self.relayed += 1
+            self.broker.broadcast(payload, ivorn=notice.ivorn)
 
     def _payload(self, notice, data: bytes, source: str) -> bytes | None:
         """What goes on the VTP wire: XML as received (a VOEvent, or an envelope from a relay upstream),

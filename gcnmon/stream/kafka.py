@@ -1,14 +1,17 @@
 """GCN Kafka source: a gcn-kafka consumer on its own thread, committing only what the archive holds.
 
 The blocking consumer polls on a dedicated thread and hands each message to the reactor thread with
-``blockingCallFromThread``; the offset is committed (synchronously, per message) only after
-``on_packet`` returned, i.e. after the archive holds the notice. A restart therefore re-reads at most
-the one message in flight, and the archive's IVORN check keeps that from alerting twice.
+``blockingCallFromThread``; the offset is committed (synchronously, per message) only once the
+archive holds the notice: at once when ``on_packet`` returned, or, when the archive could not take
+it yet (the notice is shown, the packet waits in memory), when the Deferred it returned fires: the
+consumer goes on reading meanwhile and commits from its own thread. A restart therefore re-reads what
+was not written, and the archive's IVORN check keeps that from alerting twice.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -83,9 +86,10 @@ class KafkaSource:
     config_section : mapping
         The ``[kafka]`` config table (topics, bootstrap or credentials, group_id, ...).
     on_packet : callable
-        ``Intake.receive``: returns normally once the packet is archived (then we commit), raises
-        ``NoticeError`` for an unreadable packet (archived as a reject: commit and go on) or anything
-        else when the archive could not take it (no commit: seek back and retry after ``retry_delay``).
+        ``Intake.receive``: returns normally once the packet is archived (then we commit), returns a
+        Deferred when it is held for the archive (commit when it fires), raises ``NoticeError`` for an
+        unreadable packet (archived as a reject: commit and go on) or anything else when it could not
+        be kept at all (no commit: seek back and retry after ``retry_delay``).
     link : LinkState
         Updated on the reactor thread: up/down, heartbeats, notices.
     """
@@ -111,6 +115,8 @@ class KafkaSource:
         self._up: bool | None = None  # None: not known yet
         self._last_probe = float("-inf")
         self._missing: set[str] = set()
+        self._written: queue.SimpleQueue = queue.SimpleQueue()  # held messages now archived: commit them
+        self._retrying: tuple | None = None  # the message last logged as "will retry": one line, not one a try
 
     @property
     def where(self) -> str:
@@ -170,6 +176,7 @@ class KafkaSource:
     def _close(self, consumer) -> None:
         if consumer is not None:
             try:
+                self._commit_written(consumer)
                 consumer.close()  # leaves the group; committed offsets stay with it
             except Exception as exc:
                 log.warning("Kafka consumer did not close cleanly: %s", exc)
@@ -178,6 +185,7 @@ class KafkaSource:
         self.reactor.callFromThread(lambda: done.called or done.callback(None))  # unless stop gave up
 
     def _step(self, consumer) -> None:
+        self._commit_written(consumer)
         if self._up is not True:
             self._probe(consumer)
         msg = consumer.poll(self.poll_interval)
@@ -195,15 +203,41 @@ class KafkaSource:
 
     def _deliver(self, consumer, msg) -> None:
         source = f"kafka:{msg.topic()}"
+        held = False
         try:
-            threads.blockingCallFromThread(self.reactor, self.on_packet, msg.value(), source)
+            held = threads.blockingCallFromThread(self.reactor, self._take, msg, source)
         except NoticeError:
             pass  # archived as a reject by on_packet: nothing lost, move on
         except Exception as exc:
-            log.error("Kafka: %s offset %d not archived, will retry: %s", msg.topic(), msg.offset(), exc)
+            where = (msg.topic(), msg.partition(), msg.offset())
+            if where != self._retrying:  # the intake said why; one line per message, not per retry
+                self._retrying = where
+                log.error("Kafka: %s offset %d not kept, will retry: %s", msg.topic(), msg.offset(), exc)
             self._rewind(consumer, msg)
             return
+        self._retrying = None
         self._call(self.link.notice)
+        if not held:
+            self._commit(consumer, msg)
+
+    def _take(self, msg, source: str) -> bool:
+        """On the reactor: ``on_packet``; True if the packet waits for the archive (committed later)."""
+        result = self.on_packet(msg.value(), source)
+        if not isinstance(result, defer.Deferred):
+            return False
+        result.addErrback(lambda failure: failure.trap(NoticeError))  # a reject written late: commit it too
+        result.addCallback(lambda _: self._written.put(msg))
+        return True
+
+    def _commit_written(self, consumer) -> None:
+        while True:
+            try:
+                msg = self._written.get_nowait()
+            except queue.Empty:
+                return
+            self._commit(consumer, msg)
+
+    def _commit(self, consumer, msg) -> None:
         try:
             consumer.commit(message=msg, asynchronous=False)
         except Exception as exc:  # archived already: a restart re-reads it and the archive drops the duplicate

@@ -58,6 +58,7 @@ class AlertInfo:
     verdict: str = ""  # the visibility verdict, one line
     observable: bool | None = None
     deadline: float | None = None  # clock() time at which the arbiter closes it, None: never
+    not_archived: bool = False  # shown before the archive could take it (full disk): said in band and title
 
 
 class AlertDialog(QDialog):
@@ -268,6 +269,8 @@ class AlertDialog(QDialog):
         color = COLORS["retracted"] if self.retracted else group_color(kind).name()
         what = f"{n.mission or '?'} {n.instrument or ''} · {n.notice_type or n.role}"
         tag = "RETRACTED" if self.retracted else ("TEST" if n.is_test else (info.group or kind).upper())
+        if info.not_archived:
+            tag += " · NOT ARCHIVED"
         self.band.setText(
             f"<div style='font-size:11pt; letter-spacing:2px'>{tag}</div>"
             f"<div style='font-size:18pt; font-weight:bold'>{what}</div>"

@@ -30,8 +30,10 @@ def access_of(driver) -> str:
     return "slew" if driver.can_slew else "send" if driver.can_send else "none"
 
 
-def info_of(alert) -> AlertInfo:
-    """What the dialog shows for an arbiter ``Alert``: the best position with the latest details."""
+def info_of(alert, unarchived=frozenset()) -> AlertInfo:
+    """What the dialog shows for an arbiter ``Alert``: the best position with the latest details.
+
+    ``unarchived``: IVORNs handed on before the archive could take them (the dialog says so)."""
     best = alert.best
     notice = dataclasses.replace(alert.notice, ra=best.ra, dec=best.dec, error_radius=best.error_radius)
     verdict = alert.verdict
@@ -42,6 +44,7 @@ def info_of(alert) -> AlertInfo:
         verdict=verdict.line if verdict else ("no position" if not best.has_position else ""),
         observable=verdict.observable if verdict else None,
         deadline=alert.deadline.timestamp(),
+        not_archived=any(n.ivorn in unarchived for n in alert.history),
     )
 
 
@@ -58,6 +61,7 @@ class AlertController(QObject):
         self.alert = None  # the alert on screen (None: calm)
         self.acted = False
         self.reviewing = False  # "offer again" of a notice the arbiter would not show
+        self.unarchived: set[str] = set()  # shown while the archive could not take them (intake's hold)
         dialog.chosen.connect(self.choose)
         self.timer = QTimer(self, interval=tick_ms)
         self.timer.timeout.connect(self.tick)
@@ -70,6 +74,8 @@ class AlertController(QObject):
     def arrival(self, arrival) -> None:
         """A new archived notice: list it, then let the arbiter decide whether it reaches the dialog."""
         self._history(HistoryRow.of(arrival.notice, arrival.received))
+        if not arrival.archived:
+            self.unarchived.add(arrival.notice.ivorn)
         self.arbiter.offer(arrival.notice)
 
     def offer_again(self, ivorn: str) -> None:
@@ -107,7 +113,7 @@ class AlertController(QObject):
             self._mark(self.alert.notice, "preempted")
         self.alert, self.acted, self.reviewing = alert, False, False
         access = access_of(self.driver) if alert.actionable else "none"
-        self.dialog.present(info_of(alert), access)
+        self.dialog.present(info_of(alert, self.unarchived), access)
         self.alarm.play(alert.group.sound or alert.group.action)
         self._mark(alert.notice, "shown", alert.group)
         if self.window is not None:
@@ -115,7 +121,7 @@ class AlertController(QObject):
 
     def _update(self, event: Update) -> None:
         self.alert = event.alert
-        self.dialog.refine(info_of(event.alert))
+        self.dialog.refine(info_of(event.alert, self.unarchived))
         self._mark(event.alert.notice, "update", event.alert.group)
 
     def _retract(self, event: Retract) -> None:

@@ -1,4 +1,4 @@
-"""VTP wire protocols: length-prefixed frames with a cap, and the subscriber that acks after archiving."""
+"""VTP wire protocols: length-prefixed frames with a cap, and the subscriber that acks once archived."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from twisted.protocols.basic import Int32StringReceiver
 from twisted.protocols.policies import TimeoutMixin
 from twisted.python.failure import Failure
 
+from gcnmon.archive.records import ArchiveError
 from gcnmon.notice.model import NoticeError
 
 from . import messages
@@ -64,9 +65,14 @@ class SubscriberProtocol(FramedProtocol, TimeoutMixin):
 
     ``on_packet`` keeps what it is given (the app archives unreadable packets as rejects and then raises
     ``NoticeError``), so every frame that is not a transport message goes to it, readable or not, and
-    is acked once kept. A subscriber never naks (``NAK_REFUSED``): Comet's own subscriber does not, and
-    a Comet broker drops a subscriber that does, losing every event until it reconnects. A failure to
-    keep the packet (the archive cannot be written) gets no ack: the broker sees it missing.
+    is acked once kept. When the archive cannot take it yet, ``on_packet`` returns a Deferred (the
+    notice is shown already, the packet waits in memory) and the ack goes out when that fires, i.e.
+    once the packet is written. A subscriber never naks (``NAK_REFUSED``): Comet's own subscriber does
+    not, and a Comet broker drops a subscriber that does, losing every event until it reconnects.
+
+    No broker re-sends an event that was not acked: Comet only counts them (10 outstanding at its
+    60 s iamalive drop the connection) and gcnmon's relay drops a subscriber that acked nothing in a
+    60 s tick. A missing ack is the truth told to the broker (not written yet), not a request to resend.
 
     Collaborators live on the factory: ``local_ivorn``, ``on_packet``, ``link``, ``watchdog``,
     ``source`` (set per connection) and ``healthy()`` (resets the reconnection backoff).
@@ -132,13 +138,16 @@ class SubscriberProtocol(FramedProtocol, TimeoutMixin):
         d.addCallbacks(self._acknowledge, self._failed, callbackArgs=(ivorn,), errbackArgs=(ivorn,))
 
     def _acknowledge(self, _result: object, ivorn: str) -> None:
-        # Sent only now: the app archived the notice inside on_packet, so every ack is archived.
-        self.send_frame(messages.ack(self.factory.local_ivorn, ivorn))
+        # Sent only now: the archive holds the packet (written in on_packet, or later from the hold).
+        if not self.transport.connected:
+            log.info("VTP %s: %s archived after its connection closed; no ack to send", self.source, ivorn)
+        else:
+            self.send_frame(messages.ack(self.factory.local_ivorn, ivorn))
         self.factory.link.notice()
 
     def _failed(self, failure: Failure, ivorn: str) -> None:
         if self.NAK_REFUSED:
-            if not failure.check(NoticeError):
+            if not failure.check(NoticeError, ArchiveError):
                 log.error("VTP handler failed on %s from %s", ivorn, self.source, exc_info=failure.value)
             self._refuse(ivorn, one_line(failure))
         elif failure.check(NoticeError):
@@ -147,6 +156,8 @@ class SubscriberProtocol(FramedProtocol, TimeoutMixin):
                         one_line(failure))
             if ivorn:
                 self.send_frame(messages.ack(self.factory.local_ivorn, ivorn))
+        elif failure.check(ArchiveError):  # the intake said it in one line already (and shown the notice)
+            log.debug("VTP %s: %s not acknowledged: %s", self.source, ivorn or "a frame", one_line(failure))
         else:
             log.error("VTP %s: %s NOT acknowledged, it could not be kept: %s", self.source, ivorn or "a frame",
                       one_line(failure), exc_info=failure.value)

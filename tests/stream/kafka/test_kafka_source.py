@@ -6,8 +6,10 @@ import json
 
 import confluent_kafka
 import pytest
+from twisted.internet import task
 
 from gcnmon.archive import Archive
+from gcnmon.backlog import Backlog
 from gcnmon.intake import Intake
 from gcnmon.stream.kafka import HEARTBEAT_TOPIC, KafkaSource
 from gcnmon.stream.link import LinkState
@@ -95,21 +97,52 @@ def test_broker_down_then_back(cluster, pipeline, data_file, wait_until, caplog)
     wait_until(lambda: len(seen) == 2 and source.link.connected, 30)
 
 
-def test_unwritable_archive_is_not_committed_and_retried(cluster, tmp_path, data_file, wait_until,
-                                                         wait_for, caplog):
+def _blocked(tmp_path, **backlog):
+    """An intake whose archive folder is a file (every write fails for real), its retries on a fake clock."""
     blocker = tmp_path / "data"
     blocker.write_text("a file where the archive folder should be")
+    retry_clock = task.Clock()
     seen: list = []
-    intake = Intake(Archive(blocker / "archive.sqlite"), on_notice=seen.append)
-    cluster.publish(TOPIC, [data_file(FILES[0]).read_bytes()])
+    intake = Intake(Archive(blocker / "archive.sqlite"), on_notice=seen.append,
+                    backlog=Backlog("archive", scheduler=retry_clock, clock=retry_clock.seconds, **backlog))
+    return blocker, retry_clock, seen, intake
+
+
+def test_unwritable_archive_shows_at_once_commits_only_once_written(cluster, tmp_path, data_file, wait_until,
+                                                                    wait_for):
+    blocker, retry_clock, seen, intake = _blocked(tmp_path)
+    raw = [data_file(name).read_bytes() for name in FILES[:2]]
+    cluster.publish(TOPIC, raw)
     source = KafkaSource(_section(cluster), intake.receive, link=LinkState("kafka"))
     source.start()
     try:
-        wait_until(lambda: "not archived, will retry" in caplog.text, 30)
+        wait_until(lambda: len(seen) == 2, 30)  # both shown while the archive cannot take them
+        assert [n.raw for n in seen] == raw and len(intake.backlog) == 2
         assert _committed(cluster) < 0  # nothing committed: OFFSET_INVALID
         blocker.unlink()
-        wait_until(lambda: len(seen) == 1, 30)
-        wait_until(lambda: _committed(cluster) == 1, 30)
+        retry_clock.advance(intake.backlog.retry)
+        wait_until(lambda: _committed(cluster) == 2, 30)
+        assert [r.raw for r in intake.archive.recent(10)[::-1]] == raw
+    finally:
+        wait_for(source.stop(), 30)
+        intake.archive.close()
+
+
+def test_a_full_hold_is_not_committed_and_retried(cluster, tmp_path, data_file, wait_until, wait_for, caplog):
+    blocker, retry_clock, seen, intake = _blocked(tmp_path, max_packets=1)
+    raw = [data_file(name).read_bytes() for name in FILES[:2]]
+    cluster.publish(TOPIC, raw)
+    source = KafkaSource(_section(cluster), intake.receive, link=LinkState("kafka"))
+    source.start()
+    try:
+        wait_until(lambda: len(seen) == 2 and caplog.text.count("NOT KEPT") >= 3, 30)  # retried...
+        assert caplog.text.count("offset 1 not kept, will retry") == 1  # ... and said once
+        assert [n.raw for n in seen] == raw  # each shown once, kept or not
+        assert _committed(cluster) < 0
+        blocker.unlink()
+        retry_clock.advance(intake.backlog.retry)
+        wait_until(lambda: _committed(cluster) == 2, 30)  # the second, read again, now written too
+        assert [r.raw for r in intake.archive.recent(10)[::-1]] == raw and len(seen) == 2
     finally:
         wait_for(source.stop(), 30)
         intake.archive.close()

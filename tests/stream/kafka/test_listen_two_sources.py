@@ -65,8 +65,8 @@ def test_same_ivorn_from_vtp_and_kafka_printed_once(tmp_path, cluster, broker, d
     assert "malformed XML" in _history(tmp_path, "--rejects")
 
 
-def test_unwritable_archive_not_acknowledged_then_recovers(tmp_path, broker, data_file, wait_for,
-                                                           wait_until):
+def test_unwritable_archive_shown_at_once_acknowledged_once_written(tmp_path, broker, data_file, wait_for,
+                                                                   wait_until):
     factory, port = broker
     blocker = tmp_path / "data"
     blocker.write_text("a file where the archive folder should be")
@@ -74,14 +74,16 @@ def test_unwritable_archive_not_acknowledged_then_recovers(tmp_path, broker, dat
                         str(blocker / "archive.sqlite"), "--set", "vtp.backoff_initial=0.1")
     try:
         wait_for(factory.wait_for_subscribers(1), 30)
-        assert listener.logged("is not writable") and listener.logged("will not be acknowledged")
-        factory.broadcast(data_file(BAT).read_bytes())  # not kept, so never acked (and never nak'ed)
-        wait_until(lambda: listener.logged("NOT acknowledged, it could not be kept"), 10)
-        assert listener.out == [] and listener.proc.poll() is None and factory.acks == 0
+        assert listener.logged("is not writable") and listener.logged("held in memory (not acknowledged)")
+        first = factory.broadcast(data_file(BAT).read_bytes())
+        wait_until(lambda: len(listener.out) == 1, 10)  # printed at once: the alert before the archive
+        assert listener.logged("shown, held in memory until it can (1 waiting)")
+        assert listener.proc.poll() is None and factory.acks == 0 and not first.called
         blocker.unlink()
-        # Same connection (no nak, so no drop); the archive is reopened on the next write.
-        factory.broadcast(data_file(BAT).read_bytes())
-        wait_until(lambda: len(listener.out) == 1 and factory.acks == 1, 10)
+        # Same connection (no nak, so no drop); the next packet writes the held one first, then itself.
+        factory.broadcast(data_file("aware/xrt_alert_1165948.xml").read_bytes())
+        wait_until(lambda: len(listener.out) == 2 and factory.acks == 2, 10)
+        assert first.called and listener.logged("1 held packet(s) written in arrival order")
         assert listener.terminate() == 0
     finally:
         listener.close()
