@@ -93,7 +93,7 @@ def test_unwritable_archive_raises_then_recovers(tmp_path, bat, caplog):
     blocker = tmp_path / "data"
     blocker.write_text("not a folder")
     arc = Archive(blocker / "archive.sqlite")
-    assert "not writable" in caplog.text and "will not be acknowledged" in caplog.text
+    assert "not writable" in caplog.text and "held in memory (not acknowledged)" in caplog.text
     with pytest.raises(ArchiveError, match="not writable"):
         arc.store(bat, "x", 1.0)
     blocker.unlink()
