@@ -111,6 +111,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except ImportError as exc:
+        from .bootstrap import missing_system_library
+
+        line = missing_system_library(exc)
+        if line is None:
+            raise
+        print(f"gcnmon {args.command}: {line}", file=sys.stderr)
+        return 1
 
 
 def relay_main() -> int:

@@ -25,12 +25,17 @@ class SmtpServer:
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.loop = asyncio.new_event_loop()
-        server = self.loop.run_until_complete(
-            self.loop.create_server(lambda: SMTP(self, hostname="smtp.test"), "127.0.0.1", 0))
+        self.sessions: list[SMTP] = []
+        server = self.loop.run_until_complete(self.loop.create_server(self._session, "127.0.0.1", 0))
         self.server = server
         self.port = server.sockets[0].getsockname()[1]
         self.thread = threading.Thread(target=self.loop.run_forever, name="test-smtp", daemon=True)
         self.thread.start()
+
+    def _session(self) -> SMTP:
+        session = SMTP(self, hostname="smtp.test")
+        self.sessions.append(session)
+        return session
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
@@ -49,8 +54,16 @@ class SmtpServer:
         return self.messages
 
     def close(self) -> None:
-        self.server.close()
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        def shut() -> None:
+            # A client's connection still open when the loop stops leaves its socket to the garbage
+            # collector, whose ResourceWarning then fails whichever test happens to be running.
+            self.server.close()
+            for session in self.sessions:
+                if session.transport is not None:
+                    session.transport.close()
+            self.loop.call_soon(self.loop.stop)  # after the transports' connection_lost callbacks
+
+        self.loop.call_soon_threadsafe(shut)
         self.thread.join(5)
         self.loop.close()
 

@@ -34,6 +34,17 @@ def _positive(text: str) -> float:
 #: so that building the CLI does not import the demo package and with it astropy (1-2 s per command).
 TELESCOPE_CHOICES = ("alpaca", "bta", "zeiss")
 
+#: Steps in the story (``len(gcnmon.demo.STORY)``, checked by a test) and the seconds the window, the
+#: simulated TCS and the first notice take to come up, with room to see the last step.
+STORY_STEPS = 7
+START_AND_LAST_LOOK = 20.0
+WHOLE_STORY = -1.0  # ``--quit-after`` given alone
+
+
+def story_seconds(interval: float) -> float:
+    """How long one telling of the story lasts, start-up and a look at its last step included."""
+    return (STORY_STEPS - 1) * interval + START_AND_LAST_LOOK
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -46,16 +57,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep", metavar="DIR",
                         help="keep the archive, log book and config in DIR (default: a temporary folder)")
     parser.add_argument("--mute", action="store_true", help="no alarm sound")
-    parser.add_argument("--quit-after", type=_positive, metavar="S", help="quit by itself after S seconds")
+    parser.add_argument("--quit-after", type=_positive, nargs="?", const=WHOLE_STORY, metavar="S",
+                        help="quit by itself after S seconds; alone: once the story is told "
+                        f"({story_seconds(10.0):.0f} s at the default interval)")
 
 
 def run(args: argparse.Namespace) -> int:
     from ..bootstrap import install_loops, no_display_reason
 
-    problem = no_display_reason("gcnmon demo")
+    problem = no_display_reason("demo")
     if problem:
         print(f"gcnmon demo: {problem}", file=sys.stderr)
         return 2
+    whole = story_seconds(args.interval)
+    if args.quit_after == WHOLE_STORY:
+        args.quit_after = whole
+    elif args.quit_after and args.quit_after < whole and not args.loop:
+        print(f"gcnmon demo: --quit-after {args.quit_after:g} ends before the story does (its "
+              f"{STORY_STEPS} steps take about {whole:.0f} s at --interval {args.interval:g}); "
+              f"--quit-after alone waits for the whole story", file=sys.stderr)
     qapp, loop = install_loops(sys.argv)
     from twisted.internet import reactor
 

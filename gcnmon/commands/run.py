@@ -165,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
     from ..bootstrap import no_display_reason
     from ..config import ConfigError, load_config
 
-    problem = no_display_reason("gcnmon")
+    problem = no_display_reason()
     if problem:
         print(f"gcnmon: {problem}", file=sys.stderr)
         return 2
