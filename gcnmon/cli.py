@@ -95,13 +95,17 @@ def _default_to_run(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .scrub import add_to_handlers, install
+
     argv = _default_to_run(list(sys.argv[1:] if argv is None else argv))
+    install(argv)  # a password typed into a URL is masked in every print and log line from here on
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
     _setup_logging(args.verbose)
+    add_to_handlers()
     from .config import ConfigError
 
     try:

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .scrub import remember_values
+
 __all__ = [
     "Config",
     "ConfigError",
@@ -483,6 +485,7 @@ class Config:
             self._raw = copy.deepcopy(self.data)
             for key, value in self._raw.items():
                 self._origins.record((key,), value, self.sources[-1] if self.sources else "defaults")
+        remember_values(self._raw)  # a password in a URL is masked wherever it is printed or logged
         self.data, self.warnings = _validate(self._raw, self._origins)
 
     def section(self, name: str) -> dict:
@@ -508,6 +511,7 @@ class Config:
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = value
+        remember_values(value)
         origins = copy.deepcopy(self._origins)
         origins.record(parts, value, source)
         data, warnings = _validate(raw, origins)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .notice.model import Notice
+from .scrub import scrub
 
 __all__ = ["format_line", "describe", "stamp", "sexagesimal_ra", "sexagesimal_dec", "error_text",
            "LogBook", "logbook_path"]
@@ -154,7 +155,7 @@ class LogBook:
 
     def _append(self, line: str) -> None:
         try:
-            self._file().write(line.replace("\n", " ") + "\n")
+            self._file().write(scrub(line).replace("\n", " ") + "\n")
         except OSError as exc:
             log.error("log book %s: cannot write: %s", self.path, exc)
             self.close()

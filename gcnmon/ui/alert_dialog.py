@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..scrub import scrub
 from .format import age_text, countdown_text, dec_dms, error_text, ra_hms, utc_text
 from .night_curve import NightCurve
 from .theme import COLORS, app_icon, group_color
@@ -181,7 +182,7 @@ class AlertDialog(QDialog):
     def show_reply(self, text: str, severity: str = "ok") -> None:
         """The TCS's own reply text (or why there is none): green accepted, amber warned, red failed."""
         color = {"ok": COLORS["ok"], "warning": COLORS["changed"]}.get(severity, COLORS["stale"])
-        self.reply.setText(f"{self.tcs_name}: {text}")
+        self.reply.setText(scrub(f"{self.tcs_name}: {text}"))  # a TCS error may quote its URL
         self.reply.setStyleSheet(f"color: {color}; padding: 4px 18px; font-family: monospace;")
         self.reply.show()
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..scrub import scrub
 from .detail import DetailPane
 from .history import HistoryModel, HistoryView
 from .links import LinkBar
@@ -127,11 +128,11 @@ class MainWindow(QMainWindow):
 
     def set_tcs(self, text: str, ok: bool = True) -> None:
         color = COLORS["ok"] if ok else COLORS["dim"]
-        self.tcs_label.setText(f"<span style='color:{color}'>TCS</span> {text}")
+        self.tcs_label.setText(f"<span style='color:{color}'>TCS</span> {scrub(text)}")
 
     def show_problem(self, text: str) -> None:
         """A problem the observer must see (rejected packet, archive failure), in the status bar for 10 min."""
-        self.statusBar().showMessage(f"\u26a0 {text}", 600_000)
+        self.statusBar().showMessage(f"\u26a0 {scrub(text)}", 600_000)
 
     def idle(self, count: int | None = None) -> None:
         """The calm state: no alert open."""
