@@ -42,6 +42,7 @@ class App:
     sources: list = field(default_factory=list)
     links: list = field(default_factory=list)
     escalation: Any = None  # gcnmon.notify.Escalation when [notify] has targets
+    decisions: Any = None  # gcnmon.story.timeline.DecisionLog: this session's decisions per event
 
     def start(self, show: bool = True) -> None:
         """Connect the sources and the TCS, show the window, start the sky map."""
@@ -219,11 +220,11 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     controller = AlertController(dialog=dialog, alarm=alarm, archive=archive, logbook=logbook, driver=driver,
                                  window=window, clock=clock, tick_ms=tick_ms)
     from .notify import build_escalation
+    from .story.timeline import DecisionLog
 
     escalation, _ = build_escalation(cfg, clock=clock, station=station)
-    on_event, on_problem = controller.on_event, controller.problem
-    if escalation is not None:
-        on_event, on_problem = _escalating(controller, escalation)
+    decisions = DecisionLog()
+    on_event, on_problem = _listeners(controller, escalation, decisions)
     arbiter = Arbiter(policy, clock=clock, visibility=visibility, on_event=on_event)
     controller.attach(arbiter)
     intake = Intake(archive, on_arrival=controller.arrival, logbook=logbook, log_tests=policy.test,
@@ -231,16 +232,20 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     if sources:
         from twisted.internet import reactor
 
+        from .story.intake import with_circulars
         from .stream.runners import configured_sources
 
-        runners = configured_sources(cfg, intake.receive, reactor)
+        on_packet = with_circulars(intake.receive, archive, logbook=logbook,
+                                   clock=lambda: clock().timestamp(),
+                                   on_circular=lambda c: _circular_arrived(window, archive, decisions, c))
+        runners = configured_sources(cfg, on_packet, reactor)
     else:
         runners = []
     links = [runner.link for runner in runners]
     for link in links:
         window.links.add(link)
     app = App(cfg, archive, logbook, intake, arbiter, controller, window, dialog, alarm, driver, runners,
-              links, escalation)
+              links, escalation, decisions)
     if escalation is not None:
         dialog.chosen.connect(escalation.answered)  # any click: someone is at the console
         for link in links:
@@ -251,19 +256,44 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     return app
 
 
-def _escalating(controller, escalation):
-    """The arbiter's events and the intake's problems, to the controller first, then to the escalation."""
+def _listeners(controller, escalation, decisions):
+    """The arbiter's events and the intake's problems: to the controller first, then the decision log
+    (the event pane's story) and the escalation (if [notify] has targets); none stops the next."""
+    listeners = [controller.on_event, decisions.on_event] + ([escalation.on_event] if escalation else [])
 
     def on_event(event) -> None:
-        controller.on_event(event)
-        escalation.on_event(event)
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("%r failed on %s", listener, event.kind)
 
     def on_problem(text: str) -> None:
         controller.problem(text)
-        if text.startswith("ARCHIVE FAILED"):
+        if escalation is not None and text.startswith("ARCHIVE FAILED"):
             escalation.archive_failed(text)
 
     return on_event, on_problem
+
+
+def show_story(window, archive, decisions, key) -> None:
+    """The event pane shows the story of event ``key`` (``(mission, trigger)``) from the archive."""
+    from .story.timeline import event_story
+
+    try:
+        window.detail.event_pane.show_story(event_story(archive, key, decisions))
+    except Exception as exc:  # a story that cannot be read must not cost the observer the window
+        log.error("event story of %s not shown: %s", key, exc)
+
+
+def _circular_arrived(window, archive, decisions, circular) -> None:
+    """A new circular: in the status bar; the event pane re-reads its story if the circular is about it."""
+    from .story.circulars import terms_in
+
+    window.statusBar().showMessage(f"GCN Circular {circular.circular_id}: {circular.subject}", 60_000)
+    story = window.detail.event_pane.story
+    if story is not None and story.terms & terms_in(circular):
+        show_story(window, archive, decisions, story.key)
 
 
 def _wire(app: App) -> None:
@@ -277,7 +307,12 @@ def _wire(app: App) -> None:
     def selected(ivorn: str) -> None:
         record = app.archive.get(ivorn)
         if record is not None:
-            window.detail.show_notice(record.notice(), app.archive.actions(ivorn), record.source, record.received)
+            notice = record.notice()
+            window.detail.show_notice(notice, app.archive.actions(ivorn), record.source, record.received)
+            if notice.event_key:
+                show_story(window, app.archive, app.decisions, notice.event_key)
+            else:
+                window.detail.event_pane.clear_story()
 
     window.selected.connect(selected)
 

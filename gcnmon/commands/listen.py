@@ -87,7 +87,10 @@ def run(args: argparse.Namespace) -> int:
     archive = Archive(archive_path(cfg.section("archive")))
     logbook = LogBook(logbook_path(cfg.section("logbook"), cfg.get("station.name")))
     intake = Intake(archive, on_arrival=_printer(args), logbook=logbook, log_tests=args.test)
-    sources = configured_sources(cfg, intake.receive, reactor)
+    from ..story.intake import with_circulars
+
+    on_packet = with_circulars(intake.receive, archive, logbook=logbook)  # gcn.circulars: beside the notices
+    sources = configured_sources(cfg, on_packet, reactor)
     if not sources:
         print("gcnmon listen: no source: give --vtp HOST:PORT or --kafka (or set [sources])", file=sys.stderr)
         return 2

@@ -177,7 +177,10 @@ def run(args: argparse.Namespace) -> int:
         where = f"{exc.interface}:{exc.port}"
         print(f"gcnmon relay: cannot listen on {where}: {exc.socketError}", file=sys.stderr)
         return 2
-    upstream = _upstream(cfg, settings, relay.on_packet, reactor)
+    from ..story.intake import with_circulars
+
+    # gcn.circulars are archived at the relay too (VTP carries notices only: workstations read their own)
+    upstream = _upstream(cfg, settings, with_circulars(relay.on_packet, archive), reactor)
     if upstream is not None:
         reactor.callWhenRunning(upstream.start)
     try:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from .format import dec_dms, error_text, ra_hms, utc_text
+from .event_pane import EventPane
 from .night_curve import NightCurve
 
 __all__ = ["DetailPane", "field_rows"]
@@ -60,6 +61,8 @@ class DetailPane(QTabWidget):
         self.raw.setLineWrapMode(QPlainTextEdit.NoWrap)
         self.actions = QPlainTextEdit(readOnly=True)
         self.actions.setFont(QFont(mono))
+        self.event_pane = EventPane()  # the selected notice's event: its whole story
+        self.addTab(self.event_pane, "Event")
         self.addTab(self.fields, "Fields")
         self.addTab(self.raw, "Raw packet")
         self.addTab(self.actions, "Actions")
