@@ -24,13 +24,13 @@ DATA = Path(__file__).parents[1] / "data"
 NOTICE_TOPIC = "gcn.classic.voevent.SWIFT_BAT_GRB_POS_ACK"
 NOTICES = ["aware/bat_alert_grb230228a.xml", "gcn-notice-parser/eclairs_296.xml",
            "gcn-notice-parser/fermi_gbm_flt_pos_8126.xml", "json/igwn_preliminary.json"]
-CIRCULARS = ["gcn-schema/circulars.example.json", "circulars/swift_grb230228a.json",
+CIRCULARS = ["circulars/gcn-schema.circulars.example.json", "circulars/swift_grb230228a.json",
              "circulars/svom_sb26021102.json", "circulars/fermi_gbm_792135758.json",
              "circulars/lvk_ms181101ab.json", "circulars/unmatched_grb991231z.json"]
 
 
 def test_gcn_schema_example_reads():
-    raw = (DATA / "gcn-schema/circulars.example.json").read_bytes()
+    raw = (DATA / "circulars/gcn-schema.circulars.example.json").read_bytes()
     circular = parse_circular(raw)
     expected = json.loads(raw)
     assert circular.circular_id == 33603 == expected["circularId"]
@@ -91,7 +91,7 @@ def test_circulars_arrive_through_kafka_and_are_kept_once(archived):
     assert store.count() == 6  # the repeat of 99901 was archived once
     [reject] = archive.rejects()
     assert reject.source == "kafka:gcn.circulars" and "lacks body" in reject.reason
-    assert store.get(33603).raw == (DATA / "gcn-schema/circulars.example.json").read_bytes()
+    assert store.get(33603).raw == (DATA / "circulars/gcn-schema.circulars.example.json").read_bytes()
 
 
 @pytest.mark.parametrize("key, circular", [
