@@ -1,9 +1,11 @@
 """The TCS driver base class: access levels, the safety rules, one command at a time, timeouts, honest logs.
 
-A driver subclass only speaks its wire (``_login``, ``_send``, ``_slew``); everything that must be the same
-for every telescope lives here, as in pyobs's ``BaseTelescope``: the altitude limit (a slew below it is
-refused before anything is sent, a send is allowed with a warning), the access-level check, a lock so two
-clicks never interleave, a timeout on every exchange, and log lines that carry the TCS's own reply.
+A driver subclass only speaks its wire (``_login``, ``_send``, ``_slew``, ``_stop``, ``_status``); everything
+that must be the same for every telescope lives here, as in pyobs's ``BaseTelescope``: the altitude limit
+(a slew below it is refused before anything is sent, a send is allowed with a warning), the access-level
+check, a lock so two clicks never interleave, a timeout on every exchange, log lines that carry the TCS's
+own reply, and stopping: ``stop()`` goes out at once (never queued behind a running command) and a new
+slew while one runs stops the old one first, as pyobs's ``LockWithAbort`` does.
 Every public method returns a Deferred that fires with a `TcsResult` and never errbacks for a TCS problem.
 """
 
@@ -21,6 +23,7 @@ from twisted.internet import error as neterror
 from gcnmon.sky import SITE_PRESETS, Site, altaz
 
 from .credentials import Secret
+from .motion import Motion
 from .result import (
     NotSent,
     Outcome,
@@ -67,6 +70,8 @@ class TcsDriver(ABC):
     options : wire names overriding ``DEFAULTS`` (the ``[tcs.<name>]`` config table)
     reactor : the Twisted reactor (the global one by default)
     now : callable giving the aware UTC datetime used for the altitude check
+    poll_interval : seconds between two reads of the motion while a slew runs
+    slew_timeout : seconds after which a slew still running is no longer watched (motion "unknown")
     """
 
     #: entry-point name and the title the GUI shows.
@@ -94,6 +99,8 @@ class TcsDriver(ABC):
         options: Mapping[str, Any] | None = None,
         reactor=None,
         now: Callable[[], datetime] | None = None,
+        poll_interval: float = 1.0,
+        slew_timeout: float = 600.0,
     ):
         unknown = set(options or ()) - set(self.DEFAULTS)
         if unknown:
@@ -107,6 +114,8 @@ class TcsDriver(ABC):
         self.now = now or (lambda: datetime.now(UTC))
         self.level: int | None = None
         self.target: Target | None = None
+        self.last_result: TcsResult | None = None
+        self.motion = Motion(self, poll_interval, slew_timeout)
         self._lock = defer.DeferredLock()
 
     def __repr__(self) -> str:
@@ -124,6 +133,15 @@ class TcsDriver(ABC):
     def can_slew(self) -> bool:
         return self.level is not None and self.level >= self.slew_level
 
+    @property
+    def slewing(self) -> bool:
+        """The TCS reports a slew running (what the Stop buttons follow)."""
+        return self.motion.slewing
+
+    def subscribe(self, listener: Callable[[TcsDriver], None]) -> Callable[[], None]:
+        """``listener(driver)`` after every change of level, motion or last result; returns unsubscribe."""
+        return self.motion.subscribe(listener)
+
     # ---- the public API (what the GUI and the CLI call) ----
 
     def visibility(self, ra: float, dec: float, when: datetime | None = None) -> Visibility:
@@ -132,26 +150,33 @@ class TcsDriver(ABC):
 
     def connect(self) -> defer.Deferred:
         """Log in and learn the access level (``self.level``); fires with a `TcsResult`."""
-        return self._lock.run(self._connect)
+        return self._lock.run(self._connect).addCallback(self._finish)
 
     def send_coordinates(self, ra: float, dec: float, epoch: float = 2000.0, name: str = ""
                          ) -> defer.Deferred:
         """Send the target's coordinates (no motion); allowed below the limit with a warning."""
-        return self._lock.run(self._command, Target(ra, dec, epoch, name), False)
+        return self._lock.run(self._command, Target(ra, dec, epoch, name), False).addCallback(self._finish)
 
     def send_and_slew(self, ra: float, dec: float, epoch: float = 2000.0, name: str = "") -> defer.Deferred:
         """Send the coordinates and slew; refused before anything is sent if the target is too low."""
-        return self._lock.run(self._command, Target(ra, dec, epoch, name), True)
+        return self._lock.run(self._command, Target(ra, dec, epoch, name), True).addCallback(self._finish)
 
     def slew(self) -> defer.Deferred:
         """Slew to the target sent last (checked against the limit again, now)."""
         if self.target is None:
-            return defer.succeed(TcsResult("slew", Outcome.REFUSED_BY_GCNMON, rule="no coordinates",
-                                           error="no coordinates sent yet: nothing sent"))
-        return self._lock.run(self._command, self.target, True, False)
+            return defer.succeed(self._finish(TcsResult(
+                "slew", Outcome.REFUSED_BY_GCNMON, rule="no coordinates",
+                error="no coordinates sent yet: nothing sent", level=self.level)))
+        return self._lock.run(self._command, self.target, True, False).addCallback(self._finish)
+
+    def stop(self) -> defer.Deferred:
+        """Stop the telescope now. Not queued behind a running command: a stop must never wait."""
+        self.motion.end_watch()
+        return self._stop_exchange().addCallback(self._finish)
 
     def close(self) -> defer.Deferred:
-        """Let go of the TCS (drivers with a session override this)."""
+        """Let go of the TCS (drivers with a session extend this); the motion is no longer watched."""
+        self.motion.end_watch()
         return defer.succeed(None)
 
     # ---- what a driver implements ----
@@ -168,6 +193,15 @@ class TcsDriver(ABC):
     def _slew(self, target: Target) -> defer.Deferred:
         """Slew to ``target`` (already sent); fire with the TCS's reply text."""
 
+    @abstractmethod
+    def _stop(self) -> defer.Deferred:
+        """Stop any motion at once; fire with the TCS's reply text."""
+
+    def _status(self) -> defer.Deferred:
+        """Fire with the motion the TCS reports (``idle``, ``slewing``, ``tracking``) or None (cannot
+        tell: the slew then counts as running until ``slew_timeout``)."""
+        return defer.succeed(None)
+
     @defer.inlineCallbacks
     def _send_and_slew(self, target: Target):
         """Both in one go; drivers whose TCS does it in one request override this."""
@@ -183,6 +217,28 @@ class TcsDriver(ABC):
 
     def _timed(self, d: defer.Deferred) -> defer.Deferred:
         return d.addTimeout(self.timeout, self.reactor)
+
+    def _finish(self, result: TcsResult) -> TcsResult:
+        self.last_result = result
+        self.motion.changed()
+        return result
+
+    @defer.inlineCallbacks
+    def _stop_exchange(self, why: str = "observer"):
+        if self.level is None:
+            login = yield self._connect()
+            if not login.ok:
+                return TcsResult("stop", login.outcome, login.reply, None, login.error, login.rule,
+                                 login.level, login.sent)
+        try:
+            reply = yield self._timed(self._stop())
+        except Exception as exc:
+            return self._failed("stop", exc)
+        self.motion.set("idle")
+        warning = self.reply_warning(reply)
+        log.warning("%s: STOP (%s): %s", self.name, why, reply)
+        outcome = Outcome.WARNED if warning else Outcome.ACCEPTED
+        return TcsResult("stop", outcome, reply=reply, warning=warning, level=self.level, sent=True)
 
     @defer.inlineCallbacks
     def _connect(self):
@@ -237,12 +293,21 @@ class TcsDriver(ABC):
             log.warning("%s: %s %s refused: %s", self.name, action, target.label, error)
             return TcsResult(action, Outcome.REFUSED_BY_GCNMON, rule="access level", warning=warning,
                              error=error, level=self.level, **common)
+        if slew and self.slewing:  # one motion at a time: the running slew is stopped first (pyobs)
+            self.motion.end_watch()
+            stopped = yield self._stop_exchange(f"superseded by the slew to {target.label}")
+            if not stopped.ok:
+                return TcsResult(action, Outcome.REFUSED_BY_GCNMON, rule="mount state", warning=warning,
+                                 error=f"the running slew could not be stopped ({stopped.summary}): "
+                                 "new slew not sent", level=self.level, **common)
         hook = (self._send_and_slew if send else self._slew) if slew else self._send
         try:
             reply = yield self._timed(hook(target))
         except Exception as exc:
             return self._failed(action, exc, target, warning, common["altitude"])
         self.target = target
+        if slew:
+            self.motion.watch(target.label)
         # The TCS's own words come first: they are what the observer must read.
         warning = _join(self.reply_warning(reply), warning)
         outcome = Outcome.WARNED if warning else Outcome.ACCEPTED

@@ -1,10 +1,11 @@
 """The BTA 6-m over HTTP to its CGI program ``bta_send.cgi`` (twisted.web Agent), reading its text replies.
 
 Assumed wire (the real one is not public; every name is configurable in ``[tcs.bta]``): one form (POST
-by default, GET allowed) with the password, an action (``level``, ``send`` or ``slew``), RA as
-``HH:MM:SS.ss``, Dec as ``+DD:MM:SS.s``, the epoch and the object's name. The reply is text/plain:
-"Access level 4", "Coordinates were sent to BTA TCS", "Warning! Object Z > 79degr!",
-"Start Slewing to new object - Ok", or a refusal ("Wrong password", "... denied ...").
+by default, GET allowed) with the password, an action (``level``, ``send``, ``slew``, ``stop`` or
+``status``), RA as ``HH:MM:SS.ss``, Dec as ``+DD:MM:SS.s``, the epoch and the object's name. The reply
+is text/plain: "Access level 4", "Coordinates were sent to BTA TCS", "Warning! Object Z > 79degr!",
+"Start Slewing to new object - Ok", "Telescope stopped - Ok", "Status: Slewing" / "Status: Tracking" /
+"Status: Idle", or a refusal ("Wrong password", "... denied ...").
 """
 
 from __future__ import annotations
@@ -43,9 +44,13 @@ class BtaDriver(TcsDriver):
         "action_level": "level",
         "action_send": "send",
         "action_slew": "slew",
+        "action_stop": "stop",
+        "action_status": "status",
         "reply_level": r"Access level\s*(\d+)",  # regex; group 1 is the level
         "reply_sent": "Coordinates were sent",
         "reply_slewing": "Start Slewing",
+        "reply_stopped": "stopped",
+        "reply_status": r"Status:\s*(\w+)",  # regex; group 1 is Slewing, Tracking or Idle
         "reply_refused": ["Wrong password", "denied", "refused", "Error"],
     }
 
@@ -99,3 +104,19 @@ class BtaDriver(TcsDriver):
 
     def _slew(self, target: Target) -> defer.Deferred:
         return self._send_and_slew(target)
+
+    @defer.inlineCallbacks
+    def _stop(self):
+        text = self._check((yield self._post("action_stop")))
+        if self.options["reply_stopped"].lower() not in text.lower():
+            raise TcsProtocolError("the reply does not confirm the stop", text)
+        return text
+
+    @defer.inlineCallbacks
+    def _status(self):
+        text = self._check((yield self._post("action_status")))
+        found = re.search(self.options["reply_status"], text)
+        state = found.group(1).lower() if found else None
+        if state not in ("idle", "slewing", "tracking"):
+            raise TcsProtocolError("no status in the reply", text)
+        return state

@@ -91,4 +91,6 @@ def create_driver(tcs: Mapping[str, Any], *, site: Site, password: Secret | None
         )
     options = tcs.get(name) if isinstance(tcs.get(name), Mapping) else {}
     kwargs.setdefault("timeout", float(tcs.get("timeout", 10.0)))
+    kwargs.setdefault("poll_interval", float(tcs.get("poll_interval", 1.0)))
+    kwargs.setdefault("slew_timeout", float(tcs.get("slew_timeout", 600.0)))
     return cls(tcs.get("url", ""), user=user, password=password, options=options, site=site, **kwargs)

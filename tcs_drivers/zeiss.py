@@ -2,8 +2,9 @@
 
 Assumed wire (the real one is not public; every method name is configurable in ``[tcs.zeiss]``):
 ``login(user, password) -> int`` access level; ``send_coordinates(user, password, ra_hours, dec_deg,
-epoch, name) -> str``; ``slew(user, password) -> str`` slews to the coordinates sent. A refusal is an
-XML-RPC Fault whose faultString is the TCS's text.
+epoch, name) -> str``; ``slew(user, password) -> str`` slews to the coordinates sent; ``stop(user,
+password) -> str`` stops any motion; ``status() -> struct`` whose ``state`` is ``idle``, ``slewing`` or
+``tracking``. A refusal is an XML-RPC Fault whose faultString is the TCS's text.
 
 The calls are POSTed with twisted.web's Agent (shared with the HTTP drivers) and (de)serialised by the
 standard library: twisted.web.xmlrpc.Proxy rests on the deprecated ``HTTPClient``, whose deprecation
@@ -51,10 +52,13 @@ class ZeissDriver(TcsDriver):
         "login_method": "login",
         "send_method": "send_coordinates",
         "slew_method": "slew",
+        "stop_method": "stop",
+        "status_method": "status",  # called without credentials: a read
     }
 
-    def _call(self, option: str, *args) -> defer.Deferred:
-        payload = xmlrpc.client.dumps((self.user, self._reveal_password(), *args), self.options[option])
+    def _call(self, option: str, *args, credentials: bool = True) -> defer.Deferred:
+        params = (self.user, self._reveal_password(), *args) if credentials else args
+        payload = xmlrpc.client.dumps(params, self.options[option])
         url = join_url(self.url, self.options["path"])
         d = http_request(self.reactor, "POST", url, body=payload.encode("utf-8"), content_type="text/xml",
                          timeout=self.timeout)
@@ -82,3 +86,16 @@ class ZeissDriver(TcsDriver):
     def _slew(self, target: Target):
         reply = yield self._call("slew_method")
         return self._text(reply)
+
+    @defer.inlineCallbacks
+    def _stop(self):
+        reply = yield self._call("stop_method")
+        return self._text(reply)
+
+    @defer.inlineCallbacks
+    def _status(self):
+        reply = yield self._call("status_method", credentials=False)
+        state = reply.get("state") if isinstance(reply, dict) else None
+        if state not in ("idle", "slewing", "tracking"):
+            raise TcsProtocolError("status: expected a struct with state idle/slewing/tracking", repr(reply))
+        return state

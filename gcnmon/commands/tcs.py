@@ -14,7 +14,7 @@ import sys
 __all__ = ["NAME", "HELP", "configure", "run"]
 
 NAME = "tcs"
-HELP = "send coordinates to the telescope (and slew), or show the access level"
+HELP = "send coordinates to the telescope (and slew), stop it, or show the access level"
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +40,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     send.add_argument("--epoch", type=float, default=2000.0, help="equinox of the coordinates (2000.0)")
     send.add_argument("--name", required=True, help="object name the TCS shows")
     send.add_argument("--slew", action="store_true", help="slew after sending (needs the slew level)")
+    stop = sub.add_parser("stop", help="stop the telescope now (abort any slew)")
+    _common(stop)
     level = sub.add_parser("level", help="log in and print the access level")
     _common(level)
     # Let `--dec -60:31:53.8` through: argparse takes "-60:31..." for an option unless its negative-number
@@ -69,6 +71,8 @@ def _driver(args):
 def _act(driver, args):
     if args.action == "level":
         return driver.connect()
+    if args.action == "stop":
+        return driver.stop()
     from tcs_drivers.coords import parse_dec, parse_ra
 
     ra, dec = parse_ra(args.ra), parse_dec(args.dec)

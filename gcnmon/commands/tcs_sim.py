@@ -25,6 +25,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--slew-rate", type=float, default=2.0, help="degrees per second (default 2)")
     parser.add_argument("--slow-delay", type=float, default=60.0, help="seconds --fault slow waits (60)")
     parser.add_argument("--no-slew-async", action="store_true", help="alpaca: CanSlewAsync false")
+    parser.add_argument("--mount", default="j2000",
+                        choices=("j2000", "jnow-parked", "parked-locked", "b1950"),
+                        help="alpaca: the kind of mount: j2000 (InterfaceVersion 3, default); jnow-parked "
+                        "(Platform 7, topocentric, starts parked, cannot set tracking); parked-locked "
+                        "(the same, cannot unpark); b1950 (a system gcnmon refuses)")
 
 
 def _describe(kind: str, accounts) -> str:
@@ -50,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from twisted.internet import reactor
 
     sim = start_simulator(args.kind, args.port, args.host, accounts=accounts, fault=args.fault, site=site,
-                          can_slew_async=not args.no_slew_async, slow_delay=args.slow_delay)
+                          can_slew_async=not args.no_slew_async, slow_delay=args.slow_delay, mount=args.mount)
     sim.telescope.slew_rate = args.slew_rate
     # The simulator's log of received commands is its point: show it on stdout whatever -v says.
     handler = logging.StreamHandler(sys.stdout)
@@ -59,8 +64,9 @@ def run(args: argparse.Namespace) -> int:
     sim_log.addHandler(handler)
     sim_log.setLevel(logging.INFO)
     sim_log.propagate = False
+    mount = f", mount {args.mount}" if args.kind == "alpaca" else ""
     print(f"{args.kind} TCS simulator on {sim.url} (port {sim.port}), site {site.name}, "
-          f"zenith limit {site.zenith_limit:g}, fault {args.fault or 'none'}")
+          f"zenith limit {site.zenith_limit:g}, fault {args.fault or 'none'}{mount}")
     print(_describe(args.kind, accounts), flush=True)
     reactor.run()
     return 0

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 from twisted.internet import defer
 
-from gcnmon.sky import Site
+from gcnmon.sky import SITE_PRESETS, Site
 
-from ..base import DEFAULT_SITE
 from . import alpaca, bta, zeiss
 from .core import FAULTS, Account, FaultGate, QuietSite, SimTelescope, parse_accounts
 
@@ -23,7 +22,8 @@ __all__ = ["FAULTS", "KINDS", "Account", "Simulator", "SimTelescope", "default_a
 log = logging.getLogger(__name__)
 
 KINDS = ("zeiss", "bta", "alpaca")
-_PATHS = {"zeiss": "/RPC2", "bta": "/cgi-bin/bta_send.cgi", "alpaca": ""}
+_PATHS = {"zeiss": zeiss.PATH, "bta": bta.PATH, "alpaca": ""}
+DEFAULT_SITE = SITE_PRESETS["BTA"]
 
 
 def default_accounts(kind: str) -> list[Account]:
@@ -63,13 +63,17 @@ class Simulator:
 def start_simulator(kind: str, port: int = 0, host: str = "127.0.0.1", *,
                     accounts: list[Account] | None = None,
                     fault: str | None = None, site: Site = DEFAULT_SITE, clock=None, now=None,
-                    reactor=None, can_slew_async: bool = True, slow_delay: float = 60.0) -> Simulator:
+                    reactor=None, can_slew_async: bool = True, slow_delay: float = 60.0,
+                    mount: str = "j2000") -> Simulator:
     """Listen on ``host:port`` (0: any free port) as the ``kind`` TCS.
 
-    ``clock`` times the slews and the slow replies; ``now`` gives the time for target altitudes.
+    ``clock`` times the slews and the slow replies; ``now`` gives the time for target altitudes;
+    ``mount`` is the kind of Alpaca mount (`tcs_drivers.sim.alpaca.MOUNTS`).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown simulator {kind!r}; known: {', '.join(KINDS)}")
+    if mount not in alpaca.MOUNTS:
+        raise ValueError(f"unknown Alpaca mount {mount!r}; known: {', '.join(alpaca.MOUNTS)}")
     if fault not in (None, *FAULTS):
         raise ValueError(f"unknown fault {fault!r}; known: {', '.join(FAULTS)}")
     if reactor is None:
@@ -82,7 +86,7 @@ def start_simulator(kind: str, port: int = 0, host: str = "127.0.0.1", *,
     elif kind == "bta":
         root = bta.make_root(tel)
     else:
-        root = alpaca.make_root(tel, can_slew_async)
+        root = alpaca.make_root(tel, can_slew_async, mount)
     listening = reactor.listenTCP(port, QuietSite(FaultGate(tel, root)), interface=host)
     log.info("%s TCS simulator listening on %s:%d", kind, host, listening.getHost().port)
     return Simulator(kind, tel, listening)

@@ -1,4 +1,11 @@
-"""ASCOM Alpaca telescope simulator: ``/api/v1/telescope/0/...`` with JSON replies, on twisted.web."""
+"""ASCOM Alpaca telescope simulator: ``/api/v1/telescope/0/...`` with JSON replies, on twisted.web.
+
+The members and error numbers are the published ASCOM Telescope interface, written here (never taken
+from the driver). ``MOUNTS`` are the kinds of mount it can be: a J2000 mount of the old interface, and
+a Platform 7 mount that works in topocentric coordinates (apparent place of date), starts parked and
+cannot set tracking (it tracks by itself once unparked), and one that cannot even unpark remotely.
+The coordinates it is sent are recorded as received, in the mount's own system.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +16,31 @@ from urllib.parse import parse_qs
 
 from twisted.web import resource
 
-from ..base import Target
+from ..result import Target
 from .core import SimTelescope
 
-__all__ = ["AlpacaDevice", "make_root"]
+__all__ = ["MOUNTS", "AlpacaDevice", "make_root"]
 
 log = logging.getLogger(__name__)
 
 # ASCOM error numbers (Alpaca API: 0x400 + the COM error code).
 NOT_IMPLEMENTED, INVALID_VALUE, VALUE_NOT_SET = 0x400, 0x401, 0x402
-NOT_CONNECTED, INVALID_OPERATION = 0x407, 0x40B
+NOT_CONNECTED, PARKED, INVALID_OPERATION = 0x407, 0x408, 0x40B
+
+#: ASCOM EquatorialCoordinateType values.
+OTHER, TOPOCENTRIC, J2000, J2050, B1950 = 0, 1, 2, 3, 4
+
+#: The kinds of mount (``gcnmon tcs-sim alpaca --mount NAME``).
+MOUNTS = {
+    "j2000": dict(equatorial_system=J2000, interface_version=3, parked=False, can_set_tracking=True,
+                  can_unpark=True),
+    "jnow-parked": dict(equatorial_system=TOPOCENTRIC, interface_version=4, parked=True,
+                        can_set_tracking=False, can_unpark=True),
+    "parked-locked": dict(equatorial_system=TOPOCENTRIC, interface_version=4, parked=True,
+                          can_set_tracking=False, can_unpark=False),
+    "b1950": dict(equatorial_system=B1950, interface_version=3, parked=False, can_set_tracking=True,
+                  can_unpark=True),
+}
 
 
 class AlpacaError(Exception):
@@ -36,10 +58,14 @@ class AlpacaDevice(resource.Resource):
 
     isLeaf = True
 
-    def __init__(self, telescope: SimTelescope, can_slew_async: bool = True):
+    def __init__(self, telescope: SimTelescope, can_slew_async: bool = True, mount: str = "j2000"):
         super().__init__()
         self.telescope, self.can_slew_async = telescope, can_slew_async
-        self.connected = False
+        spec = MOUNTS[mount]
+        self.equatorial_system, self.interface_version = spec["equatorial_system"], spec["interface_version"]
+        self.can_set_tracking, self.can_unpark = spec["can_set_tracking"], spec["can_unpark"]
+        self.parked = spec["parked"]
+        self.connected = self.connecting = False
         self.target_ra: float | None = None  # hours
         self.target_dec: float | None = None
         self._server_ids = itertools.count(1)
@@ -73,14 +99,21 @@ class AlpacaDevice(resource.Resource):
 
     def _get(self, member: str):
         tel = self.telescope
-        simple = {"connected": self.connected, "canslewasync": self.can_slew_async, "cansettracking": True,
-                  "name": "gcnmon Alpaca simulator", "interfaceversion": 3}
+        if member == "connecting" and self.interface_version >= 4:
+            # Connect() completes between two reads: the first one still says True.
+            connecting, self.connecting = self.connecting, False
+            self.connected = self.connected or connecting
+            return connecting
+        simple = {"connected": self.connected, "canslewasync": self.can_slew_async,
+                  "cansettracking": self.can_set_tracking, "canunpark": self.can_unpark, "canpark": True,
+                  "name": "gcnmon Alpaca simulator", "interfaceversion": self.interface_version}
         if member in simple:
             return simple[member]
         self._need_connected()
         values = {"tracking": tel.tracking, "slewing": tel.slewing, "rightascension": tel.ra / 15.0,
                   "declination": tel.dec, "targetrightascension": self.target_ra,
-                  "targetdeclination": self.target_dec}
+                  "targetdeclination": self.target_dec, "atpark": self.parked,
+                  "equatorialsystem": self.equatorial_system}
         if member not in values:
             raise AlpacaError(NOT_IMPLEMENTED, f"{member} is not implemented")
         if values[member] is None:
@@ -101,18 +134,43 @@ class AlpacaDevice(resource.Resource):
         if member == "connected":
             self.connected = self._arg(args, "Connected").lower() == "true"
             return None
+        if member == "connect":
+            if self.interface_version < 4:
+                raise AlpacaError(NOT_IMPLEMENTED, "Connect is a Platform 7 method (InterfaceVersion 4)")
+            self.connecting = not self.connected
+            return None
         self._need_connected()
         if self.telescope.fault == "refuse":
             raise AlpacaError(INVALID_OPERATION, "Telescope is under local control")
         handlers = {"tracking": self._tracking, "targetrightascension": self._target_ra,
                     "targetdeclination": self._target_dec, "slewtocoordinatesasync": self._slew,
-                    "abortslew": lambda args: self.telescope.abort()}
+                    "abortslew": self._abort, "unpark": self._unpark}
         if member not in handlers:
             raise AlpacaError(NOT_IMPLEMENTED, f"{member} is not implemented")
         return handlers[member](args)
 
     def _tracking(self, args):
+        if not self.can_set_tracking:
+            raise AlpacaError(NOT_IMPLEMENTED, "Tracking cannot be set (CanSetTracking is False)")
         self.telescope.tracking = self._arg(args, "Tracking").lower() == "true"
+
+    def _unpark(self, args):
+        if not self.can_unpark:
+            raise AlpacaError(NOT_IMPLEMENTED, "Unpark is not implemented (CanUnpark is False)")
+        if self.parked:
+            self.parked = False
+            # A mount whose tracking cannot be set tracks by itself once it is out of park.
+            self.telescope.tracking = not self.can_set_tracking
+            self.telescope.record("unpark", "", None, True, "unparked")
+
+    def _abort(self, args):
+        tel = self.telescope
+        if self.parked:
+            tel.record("stop", "", tel.target, False, "AbortSlew while parked")
+            raise AlpacaError(PARKED, "AbortSlew: the mount is parked")
+        tel.stop()
+        tel.tracking = not self.can_set_tracking  # the mount's own tracking goes on
+        tel.record("stop", "", tel.target, True, "slew aborted")
 
     def _target_ra(self, args):
         value = float(self._arg(args, "TargetRightAscension"))
@@ -142,6 +200,8 @@ class AlpacaDevice(resource.Resource):
             raise AlpacaError(INVALID_VALUE, f"coordinates out of range: {ra} {dec}")
         target = Target(ra * 15.0, dec)
         try:
+            if self.parked:
+                raise AlpacaError(PARKED, "SlewToCoordinatesAsync: the mount is parked")
             if not tel.tracking:
                 raise AlpacaError(INVALID_OPERATION, "SlewToCoordinatesAsync while Tracking is false")
             zd = tel.zenith_distance(target)
@@ -156,12 +216,13 @@ class AlpacaDevice(resource.Resource):
         tel.record("slew", "", target, True, f"slewing, {tel.start_slew():.0f} s")
 
 
-def make_root(telescope: SimTelescope, can_slew_async: bool = True) -> resource.Resource:
+def make_root(telescope: SimTelescope, can_slew_async: bool = True, mount: str = "j2000"
+              ) -> resource.Resource:
     root = resource.Resource()
     node = root
     for segment in (b"api", b"v1"):
         child = resource.Resource()
         node.putChild(segment, child)
         node = child
-    node.putChild(b"telescope", AlpacaDevice(telescope, can_slew_async))
+    node.putChild(b"telescope", AlpacaDevice(telescope, can_slew_async, mount))
     return root

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 
 from twisted.web import resource, server
 
-from gcnmon.sky import Site, altaz
+from gcnmon.sky import SITE_PRESETS, Site, altaz
 
-from ..base import DEFAULT_SITE, Target
 from ..coords import separation
+from ..result import Target
 
 __all__ = ["FAULTS", "Account", "SimCommand", "SimTelescope", "FaultGate", "QuietSite", "parse_accounts"]
 
@@ -53,7 +53,7 @@ def parse_accounts(text: str, with_user: bool) -> list[Account]:
 class SimCommand:
     """One motion command the simulator received (never the password)."""
 
-    kind: str  # "target" or "slew"
+    kind: str  # "target", "slew" or "stop"
     user: str
     target: Target | None
     accepted: bool
@@ -67,7 +67,7 @@ class SimTelescope:
     ``now`` gives the UTC datetime for the altitude of a target.
     """
 
-    def __init__(self, accounts: list[Account], site: Site = DEFAULT_SITE, clock=None,
+    def __init__(self, accounts: list[Account], site: Site = SITE_PRESETS["BTA"], clock=None,
                  now: Callable[[], datetime] | None = None, slew_rate: float = 2.0, slow_delay: float = 60.0):
         if clock is None:
             from twisted.internet import reactor as clock
@@ -80,6 +80,7 @@ class SimTelescope:
         self.fault: str | None = None
         self.commands: list[SimCommand] = []
         self.requests = 0
+        self.stops = 0
         self._arrival = None
 
     def level(self, user: str, password: str) -> int | None:
@@ -116,9 +117,17 @@ class SimTelescope:
         log.info("sim: on %s, tracking", target.label)
 
     def abort(self) -> None:
+        """The motion ends where it is (the simulator is going away, or a stop)."""
         if self._arrival is not None and self._arrival.active():
             self._arrival.cancel()
         self.slewing, self._arrival = False, None
+
+    def stop(self) -> None:
+        """A stop command: no slew, no tracking; the position stays where the slew had got to."""
+        self.abort()
+        self.tracking = False
+        self.stops += 1
+        log.info("sim: stopped")
 
     def state(self) -> str:
         return "slewing" if self.slewing else "tracking" if self.tracking else "idle"

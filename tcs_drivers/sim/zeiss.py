@@ -1,4 +1,8 @@
-"""Zeiss-1000 TCS simulator: the XML-RPC methods `tcs_drivers.zeiss` assumes, as a twisted.web server."""
+"""Zeiss-1000 TCS simulator: the XML-RPC wire of README's "Wire assumptions" table, as a twisted.web server.
+
+Every wire name and level is written here, from that table, and never imported from the driver: a test
+of the driver against this simulator can then catch a wire mistake on either side.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,9 @@ from xmlrpc.client import Fault
 
 from twisted.web import resource
 
-from ..base import Target
 from ..coords import format_dec, format_ra
+from ..result import Target
 from ..twxmlrpc import XMLRPC, NoSuchFunction
-from ..zeiss import ZeissDriver
 from .core import Account, SimTelescope
 
 __all__ = ["DEFAULT_ACCOUNTS", "ZeissRPC", "make_root"]
@@ -19,23 +22,23 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ACCOUNTS = [Account("observer", "observer", 2), Account("astronomer", "astronomer", 4)]
 
+# The wire (README, Wire assumptions): where it listens, its methods, the levels they need.
+PATH = "/RPC2"
+LOGIN, SEND, SLEW, STOP, STATUS = "login", "send_coordinates", "slew", "stop", "status"
+SEND_LEVEL, SLEW_LEVEL, STOP_LEVEL = 2, 3, 1  # anyone logged in may stop the telescope
+
 # Fault codes: what the TCS's refusals carry besides their text.
 WRONG_PASSWORD, ACCESS, BELOW_LIMIT, LOCAL_MODE, BAD_REQUEST = 1, 2, 3, 4, 5
 
 
 class ZeissRPC(XMLRPC):
-    """``login``, ``send_coordinates``, ``slew`` (names from the driver's options) and ``status``."""
+    """``login``, ``send_coordinates``, ``slew``, ``stop`` and ``status``."""
 
-    def __init__(self, telescope: SimTelescope, options=None):
+    def __init__(self, telescope: SimTelescope):
         super().__init__(allowNone=True)
         self.telescope = telescope
-        names = {**ZeissDriver.DEFAULTS, **(options or {})}
-        self._methods = {
-            names["login_method"]: self.login,
-            names["send_method"]: self.send_coordinates,
-            names["slew_method"]: self.slew,
-            "status": self.status,
-        }
+        self._methods = {LOGIN: self.login, SEND: self.send_coordinates, SLEW: self.slew, STOP: self.stop,
+                         STATUS: self.status}
 
     def lookupProcedure(self, procedurePath):
         try:
@@ -70,7 +73,7 @@ class ZeissRPC(XMLRPC):
         except (TypeError, ValueError) as exc:
             raise Fault(BAD_REQUEST, f"Bad coordinates: {exc}") from None
         try:
-            self._level(user, password, ZeissDriver.send_level, "send coordinates")
+            self._level(user, password, SEND_LEVEL, "send coordinates")
         except Fault as fault:
             tel.record("target", str(user), target, False, fault.faultString)
             raise
@@ -86,7 +89,7 @@ class ZeissRPC(XMLRPC):
     def slew(self, user, password):
         tel = self.telescope
         try:
-            self._level(user, password, ZeissDriver.slew_level, "slew")
+            self._level(user, password, SLEW_LEVEL, "slew")
             if tel.target is None:
                 raise Fault(BAD_REQUEST, "No coordinates to slew to")
             zd = tel.zenith_distance(tel.target)
@@ -101,14 +104,26 @@ class ZeissRPC(XMLRPC):
         tel.record("slew", str(user), tel.target, True, reply)
         return reply
 
+    def stop(self, user, password):
+        tel = self.telescope
+        try:
+            self._level(user, password, STOP_LEVEL, "stop")
+        except Fault as fault:
+            tel.record("stop", str(user), tel.target, False, fault.faultString)
+            raise
+        was = tel.state()
+        tel.stop()
+        reply = f"Telescope stopped (was {was})"
+        tel.record("stop", str(user), tel.target, True, reply)
+        return reply
+
     def status(self):
         tel = self.telescope
         return {"ra_hours": tel.ra / 15.0, "dec": tel.dec, "state": tel.state(),
                 "target": tel.target.name if tel.target else ""}
 
 
-def make_root(telescope: SimTelescope, options=None) -> resource.Resource:
+def make_root(telescope: SimTelescope) -> resource.Resource:
     root = resource.Resource()
-    path = {**ZeissDriver.DEFAULTS, **(options or {})}["path"]
-    root.putChild(path.strip("/").encode(), ZeissRPC(telescope, options))
+    root.putChild(PATH.strip("/").encode(), ZeissRPC(telescope))
     return root

@@ -43,7 +43,7 @@ def test_tcs_refuses_low_slew_itself(kind, sims, driver_for, wait_for):
 def test_alpaca_without_async_slew_is_level_1(sims, driver_for, wait_for):
     sim = sims("alpaca", can_slew_async=False)
     driver = driver_for(sim)
-    assert wait_for(driver.connect()).reply == "Connected; CanSlewAsync=False"
+    assert "CanSlewAsync=False" in wait_for(driver.connect()).reply
     assert driver.can_send and not driver.can_slew
     result = wait_for(driver.send_and_slew(**HIGH))
     assert result.refused and "access level 1 < 2" in result.error
@@ -103,3 +103,32 @@ def test_unknown_kind_or_fault():
         start_simulator("lx200")
     with pytest.raises(ValueError):
         start_simulator("bta", fault="fire")
+
+
+def test_simulators_take_no_wire_names_from_the_drivers():
+    import ast
+    from pathlib import Path
+
+    import tcs_drivers.sim as sim_package
+
+    drivers = {"zeiss", "bta", "alpaca", "base", "http", "dummy", "registry"}
+    for path in Path(sim_package.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 2:  # from ..x import
+                assert (node.module or "").split(".")[0] not in drivers, f"{path.name} imports ..{node.module}"
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                assert not (node.module or "").startswith(tuple(f"tcs_drivers.{d}" for d in drivers)), path.name
+
+
+@pytest.mark.parametrize(("kind", "options", "expected"), [
+    ("bta", {"param_password": "pw"}, "Wrong password"),
+    ("bta", {"action_stop": "halt"}, "unknown action"),
+    ("zeiss", {"stop_method": "halt"}, "halt not found"),
+])
+def test_a_driver_wire_mistake_is_caught_by_the_simulator(kind, options, expected, sims, driver_for, wait_for):
+    # The driver is reconfigured, the simulator is not: the two disagree, and the TCS's words say how.
+    sim = sims(kind)
+    driver = driver_for(sim, options=options)
+    result = wait_for(driver.stop())
+    assert result.outcome is Outcome.REFUSED_BY_TCS and expected in result.reply
+    assert sim.telescope.stops == 0
