@@ -114,10 +114,13 @@ def test_simulators_take_no_wire_names_from_the_drivers():
     drivers = {"zeiss", "bta", "alpaca", "base", "http", "dummy", "registry"}
     for path in Path(sim_package.__file__).parent.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level == 2:  # from ..x import
-                assert (node.module or "").split(".")[0] not in drivers, f"{path.name} imports ..{node.module}"
-            if isinstance(node, ast.ImportFrom) and node.level == 0:
-                assert not (node.module or "").startswith(tuple(f"tcs_drivers.{d}" for d in drivers)), path.name
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            module = node.module or ""
+            if node.level == 2:  # from ..x import
+                assert module.split(".")[0] not in drivers, f"{path.name} imports ..{module}"
+            if node.level == 0:
+                assert not module.startswith(tuple(f"tcs_drivers.{d}" for d in drivers)), path.name
 
 
 @pytest.mark.parametrize(("kind", "options", "expected"), [
@@ -125,7 +128,8 @@ def test_simulators_take_no_wire_names_from_the_drivers():
     ("bta", {"action_stop": "halt"}, "unknown action"),
     ("zeiss", {"stop_method": "halt"}, "halt not found"),
 ])
-def test_a_driver_wire_mistake_is_caught_by_the_simulator(kind, options, expected, sims, driver_for, wait_for):
+def test_a_driver_wire_mistake_is_caught_by_the_simulator(kind, options, expected, sims, driver_for,
+                                                          wait_for):
     # The driver is reconfigured, the simulator is not: the two disagree, and the TCS's words say how.
     sim = sims(kind)
     driver = driver_for(sim, options=options)
