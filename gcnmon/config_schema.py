@@ -516,6 +516,14 @@ class Tcs(_Section):
         description="field of view (diameter, degrees) of the fields offered for a sky map or a large "
             "circle; 0 = the site preset's (BTA 0.1, Zeiss-1000 0.2), else 1",
     )  # fmt: skip
+    poll_interval: float = Field(
+        1.0, gt=0, le=60, allow_inf_nan=False,
+        description="seconds between two reads of the motion while a slew runs (the Stop buttons follow it)",
+    )  # fmt: skip
+    slew_timeout: float = Field(
+        600.0, gt=0, le=86400, allow_inf_nan=False,
+        description="seconds after which a slew still running is no longer watched",
+    )  # fmt: skip
     name: str | None = Field(
         None,
         description="optional: the TCS's name on the dialog's \"Send to ...\" button (default: "
