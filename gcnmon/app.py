@@ -78,15 +78,11 @@ class App:
         release_memory()
 
     def _tcs_connected(self, result) -> None:
-        from .ui.controller import access_of
+        # The window's TCS status and the dialog's buttons follow the driver themselves (ui.tcs_panel).
+        from .ui.tcs_panel import access_of
 
-        access = access_of(self.driver)
         name = self.driver.title or self.driver.name
-        if result.ok:
-            self.window.set_tcs(f"{name}: access level {result.level} ({access})", access != "none")
-        else:
-            self.window.set_tcs(f"{name}: {result.error or result.reply or 'refused'} (acknowledge only)", False)
-        self.logbook.write(f"TCS     {name}: {result.text().splitlines()[0]}, buttons: {access}")
+        self.logbook.write(f"TCS     {name}: {result.summary}, buttons: {access_of(self.driver)}")
 
     def stop(self):
         """Stop the sources and the TCS session, close the archive; returns a Deferred."""
@@ -130,6 +126,30 @@ def make_alarm(cfg):
         except ImportError as exc:
             log.warning("QtMultimedia unavailable: %s", exc)
     return Alarm(backend, muted=cfg.get("sound.muted"))
+
+
+def _tcs_widgets(window, dialog, driver, logbook, archive) -> None:
+    """The TCS's live state and Stop in the dialog (its TCS panel, which also keeps the dialog's buttons
+    equal to the access the TCS grants now) and in the main window's status bar. A stop from the dialog
+    is recorded against the alert on screen; every stop goes to the log book."""
+    from .ui.tcs_panel import TcsPanel, TcsStatus
+
+    dialog.tcs_panel = TcsPanel.attach(dialog, driver)
+    window.tcs_status = TcsStatus(driver)
+    window.statusBar().addPermanentWidget(window.tcs_status)
+
+    def stopped(result, from_dialog: bool) -> None:
+        notice = getattr(dialog.info, "notice", None) if from_dialog and dialog.isVisible() else None
+        where = notice.ivorn if notice is not None else "from the main window"
+        logbook.write(f"STOP    {where}: {result.summary}")
+        if notice is not None and archive is not None:
+            try:
+                archive.record_action(notice.ivorn, result.label, result.text())
+            except Exception as exc:  # the log book has it; never lose the dialog over this
+                log.error("archive: stop not recorded: %s", exc)
+
+    dialog.tcs_panel.stopped.connect(lambda result: stopped(result, True))
+    window.tcs_status.stopped.connect(lambda result: stopped(result, False))
 
 
 def make_driver(cfg, password: str | None = None):
@@ -252,7 +272,7 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
             escalation.watch(link, cfg.get("vtp.watchdog"))
     _wire(app)
     _load_history(window, archive, policy, window.history_model.limit)
-    window.set_tcs(f"{tcs_name}: connecting…" if driver is not None else "none configured", False)
+    _tcs_widgets(window, dialog, driver, logbook, archive)
     return app
 
 

@@ -160,8 +160,8 @@ class DemoSession:
         state = tel.state()
         where = f"RA {sexagesimal_ra(tel.ra)} Dec {sexagesimal_dec(tel.dec)}"
         doing = f"slewing to {tel.target.name or tel.target.label}" if state == "slewing" else state
-        level = "not logged in" if driver.level is None else f"level {driver.level}"
-        self.app.window.set_tcs(f"{driver.title}, {level} · sim: {doing}, at {where}", driver.can_slew)
+        # The driver's own view (level, motion, last result) is beside it, in the window's TcsStatus.
+        self.app.window.set_tcs(f"sim: {doing}, at {where}", driver.can_slew)
         if state != self._state:
             self._state = state
             line = f"simulated telescope {doing}" + (f", at {where}" if state != "slewing" else "")

@@ -90,8 +90,9 @@ def backend():
 
 @pytest.fixture
 def make_app(tmp_path, monkeypatch, clock, backend, wait_for):
-    """``make_app(level=4, **overrides)``: the whole monitor offscreen, logged in to a real BTA simulator
-    on loopback at access level ``level`` (0: a wrong password; None: no TCS at all). The simulator is
+    """``make_app(level=4, overrides, sources, login, driver)``: the whole monitor offscreen, logged in
+    to a real BTA simulator on loopback at access level ``level`` (0: a wrong password; None: no TCS at
+    all; ``login=False``: the test logs in itself; ``driver``: this driver instead). The simulator is
     ``app.tcs_sim``; its ``telescope.commands`` is what really reached the TCS."""
     from twisted.internet import reactor
 
@@ -104,11 +105,11 @@ def make_app(tmp_path, monkeypatch, clock, backend, wait_for):
     monkeypatch.setenv("GCNMON_CONFIG", str(tmp_path / "absent.toml"))
     built, sims = [], []
 
-    def make(level: int | None = 4, overrides=None, sources: bool = False):
+    def make(level: int | None = 4, overrides=None, sources: bool = False, login: bool = True, driver=None):
         cfg = load_config(overrides={"archive.path": str(tmp_path / "archive.sqlite"),
                                      "logbook.dir": str(tmp_path), **(overrides or {})})
-        driver = sim = None
-        if level is not None:
+        sim = None
+        if driver is None and level is not None:
             site = SITE_PRESETS["BTA"]
             sim = start_simulator("bta", accounts=[Account("", "level4", 4), Account("", "level2", 2)],
                                   site=site, now=clock)
@@ -116,7 +117,9 @@ def make_app(tmp_path, monkeypatch, clock, backend, wait_for):
             password = {4: "level4", 2: "level2"}.get(level, "wrong")
             driver = BtaDriver(sim.base_url, password=password, site=site, now=clock, reactor=reactor,
                                timeout=5.0)
-            wait_for(driver.connect(), 5)
+            driver.motion.poll_interval = 0.02  # the Stop buttons follow the simulator's slew closely
+            if login:  # else the test logs in itself, e.g. while a dialog is open
+                wait_for(driver.connect(), 5)
         app = build_app(cfg, clock=clock, driver=driver, alarm=Alarm(backend), tray=True, tick_ms=10,
                         sources=sources)
         app.tcs_sim = sim
