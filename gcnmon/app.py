@@ -73,6 +73,9 @@ class App:
             if visibility is not None:
                 visibility.verdict(0.0, visibility.site.latitude, now)
             self.window.skymap.refresh_sky(now, sync=True)
+            from .notice.region import warm_up as maps_warm_up
+
+            maps_warm_up()  # the FITS reader and HEALPix: ~0.3 s of imports an LVK alert would wait for
         except Exception as exc:  # only a speed-up: the first alert will compute it instead
             log.warning("warm-up failed: %s", exc)
         release_memory()
@@ -215,6 +218,7 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     from .archive import Archive, archive_path
     from .intake import Intake
     from .logbook import LogBook, logbook_path
+    from .coverage import fov_for
     from .policy import Arbiter, policy_from_config, visibility_from_config
     from .ui.alert_dialog import AlertDialog
     from .ui.controller import AlertController
@@ -237,6 +241,8 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     dialog = AlertDialog(clock=lambda: clock().timestamp(), tcs_name=cfg.get("tcs.name") or station or tcs_name)
     for curve in (dialog.curve, window.detail.tonight):  # tonight's curves: the verdict's site and night
         curve.configure(visibility.site, visibility.night_sun_altitude, lambda: clock().timestamp())
+    dialog.region.configure(visibility.site, visibility.night_sun_altitude, fov_for(cfg, visibility.site),
+                            lambda: clock().timestamp())  # a sky map's fields: [tcs] fov
     controller = AlertController(dialog=dialog, alarm=alarm, archive=archive, logbook=logbook, driver=driver,
                                  window=window, clock=clock, tick_ms=tick_ms)
     from .notify import build_escalation

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gcnmon.cli import main
 from gcnmon.notice.region import healpix_from_bytes
-from gcnmon.policy.coverage import coverage
+from gcnmon.coverage import coverage
 from gcnmon.sky import SITE_PRESETS
 
 LVK = Path(__file__).parent / "data" / "lvk-userguide"

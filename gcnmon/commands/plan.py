@@ -85,7 +85,7 @@ def _text(path: str, plan) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from gcnmon.config import ConfigError, load_config
-    from gcnmon.policy.coverage import coverage, fov_for
+    from gcnmon.coverage import coverage, fov_for
     from gcnmon.sky import site_from_config as site_of
     from gcnmon.sky import site_number
 

@@ -24,7 +24,8 @@ import numpy as np
 
 __all__ = [
     "Region", "Circle", "Ellipse", "Polygon", "HealpixMap", "RegionError", "Sample",
-    "MISSION_CONTAINMENT", "SQDEG", "circle_for", "from_json", "healpix_from_bytes", "healpix_from_base64",
+    "MISSION_CONTAINMENT", "SQDEG", "circle_for", "warm_up", "from_json", "healpix_from_bytes",
+    "healpix_from_base64",
     "region_dict",
 ]  # fmt: skip
 
@@ -123,6 +124,10 @@ class Region:
         """A rough radius in degrees (for choosing the sampling and whether a field covers it all)."""
         area = self.area90 or 0.0
         return math.sqrt(max(area, 1e-12) / math.pi)
+
+    def extent(self, p: float = 0.9) -> float:
+        """The largest distance (deg) from the representative direction to the ``p`` region's edge."""
+        return self.size
 
     def better_than(self, other: Region | None) -> bool:
         """Whether this localisation improves on ``other``: a 90 % area at least 10 % smaller.
@@ -225,6 +230,9 @@ class Ellipse(Region):
     @property
     def size(self) -> float:
         return self.a * _chi2_radius(0.9) / _chi2_radius(self._p)
+
+    def extent(self, p: float = 0.9) -> float:
+        return self.a * _chi2_radius(p) / _chi2_radius(self._p)
 
     @cached_property
     def sample(self) -> Sample:
@@ -356,8 +364,9 @@ class HealpixMap(Region):
     containment: float | None = field(default=None, init=False)
 
     def __eq__(self, other) -> bool:  # the same map read twice is the same map
-        return (isinstance(other, HealpixMap) and self.source == other.source and self.also == other.also
-                and np.array_equal(self.uniq, other.uniq) and np.array_equal(self.density, other.density))  # fmt: skip
+        if not isinstance(other, HealpixMap) or (self.source, self.also) != (other.source, other.also):
+            return False
+        return np.array_equal(self.uniq, other.uniq) and np.array_equal(self.density, other.density)
 
     def __hash__(self) -> int:
         return hash((self.source, len(self.uniq), float(self.density[0]) if len(self.density) else 0.0))
@@ -446,6 +455,13 @@ class HealpixMap(Region):
             found[hit] = order_sorted[at[hit]]
         return found.reshape(ra.shape)
 
+    def extent(self, p: float = 0.9) -> float:
+        ra, dec = self._centres
+        pick = self._levels <= p
+        pick[self._best] = True
+        pixel = np.degrees(np.sqrt(self.pixel_area[pick]))  # a pixel's own size, as a margin
+        return float(np.max(_separation(self.ra, self.dec, ra[pick], dec[pick]) + pixel))
+
     def level(self, ra, dec) -> np.ndarray:
         idx = self.pixel_of(ra, dec)
         return np.where(idx >= 0, self._levels[np.maximum(idx, 0)], 1.0)
@@ -525,6 +541,12 @@ def healpix_from_base64(text, source: str) -> HealpixMap:
         return healpix_from_bytes(data, source)
     except RegionError as exc:
         raise RegionError(f"{source}: {exc}".replace(f"sky map {source} ", "sky map ")) from None
+
+
+def warm_up() -> None:
+    """Import what reading a sky map needs (astropy.io.fits, astropy-healpix: ~0.3 s the first time)."""
+    import astropy.io.fits  # noqa: F401
+    import astropy_healpix  # noqa: F401
 
 
 def circle_for(mission: str | None, instrument: str | None, ra, dec, radius) -> Circle | None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ..scrub import scrub
 from .format import age_text, countdown_text, dec_dms, error_text, ra_hms, utc_text
 from .night_curve import NightCurve
+from .region_panel import RegionPanel
 from .theme import COLORS, app_icon, group_color
 
 __all__ = ["AlertDialog", "AlertInfo", "ACTIONS"]
@@ -118,6 +119,8 @@ class AlertDialog(QDialog):
         outer.addLayout(grid)
         self.curve = NightCurve(clock=self.clock)  # tonight's altitude curve (its site: set by the app)
         outer.addWidget(self.curve)
+        self.region = RegionPanel(clock=self.clock)  # a map's reach and fields (its site: set by the app)
+        outer.addWidget(self.region)
         self.reply = QLabel(objectName="reply", wordWrap=True)
         self.reply.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.reply.hide()
@@ -185,6 +188,10 @@ class AlertDialog(QDialog):
         self.reply.setText(scrub(f"{self.tcs_name}: {text}"))  # a TCS error may quote its URL
         self.reply.setStyleSheet(f"color: {color}; padding: 4px 18px; font-family: monospace;")
         self.reply.show()
+
+    def target(self) -> tuple[float, float] | None:
+        """Where the TCS buttons point: the region section's selected field, or None (the notice's position)."""
+        return self.region.target
 
     def set_busy(self, busy: bool) -> None:
         """While a command is on its way, the action buttons wait for the TCS's answer."""
@@ -280,6 +287,7 @@ class AlertDialog(QDialog):
         _restyle(self.status, f"background: #2a2f37; color: {COLORS['changed']}; padding: 6px 18px; font-weight: bold;")
         self.setWindowTitle(f"gcnmon — {tag}: {n.mission or '?'} {n.notice_type or ''}")
         self.curve.show_notice(n)
+        self.region.show_notice(n)
         for key, text in self._texts().items():
             label = self.values[key]
             label.setText(text)

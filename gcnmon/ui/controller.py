@@ -63,6 +63,7 @@ class AlertController(QObject):
         self.reviewing = False  # "offer again" of a notice the arbiter would not show
         self.unarchived: set[str] = set()  # shown while the archive could not take them (intake's hold)
         dialog.chosen.connect(self.choose)
+        dialog.region.stepped.connect(self._log)  # "next field": each step in the log book
         self.timer = QTimer(self, interval=tick_ms)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
@@ -178,7 +179,8 @@ class AlertController(QObject):
         call = self.driver.send_and_slew if action == "slew" else self.driver.send_coordinates
         self.dialog.set_busy(True)
         self._log(f"ACTION  {alert.title}: observer clicked {action}")
-        d = call(best.ra, best.dec, 2000.0, name)
+        ra, dec = self.dialog.target() or (best.ra, best.dec)  # a sky map: the field the observer selected
+        d = call(ra, dec, 2000.0, name)
         d.addCallback(self._replied, alert, action)
         d.addErrback(self._failed, alert, action)
 

@@ -6,7 +6,7 @@ so the table's memory stays bounded however long the night (``limit`` rows, olde
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
@@ -65,13 +65,14 @@ class HistoryRow:
     action: str = ""  # what happened: "send", "slew", "ack", "ignore", "timeout", ...
     test: bool = False
     retraction: bool = False
+    region: object = field(default=None, compare=False, repr=False)  # a map/ellipse/polygon: contours
 
     @classmethod
     def of(cls, notice, received: float, group: str = "", action_kind: str = "", action: str = ""):
         return cls(
             notice.ivorn, received, notice.mission or "", notice.notice_type or notice.role or "",
             notice.trigger_id or "", notice.ra, notice.dec, notice.error_radius, group, action_kind,
-            action, bool(notice.is_test), bool(notice.is_retraction),
+            action, bool(notice.is_test), bool(notice.is_retraction), notice.localisation,
         )
 
     def cells(self) -> tuple[str, ...]:

@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
             color = COLORS[r.action_kind] if r.action_kind in ("act", "inform") else COLORS["dim"]
             name = f"{r.mission} {r.trigger}".strip()
             label = name if current or (name in named and name not in [m.label for m in markers]) else ""
-            markers.append(Marker(r.ra, r.dec, r.error, label, color, current))
+            markers.append(Marker(r.ra, r.dec, r.error, label, color, current, getattr(r, "region", None)))
         self.skymap.set_markers(markers)
 
     def bring_up(self) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from .. import sky
 from . import skydata
 from .theme import COLORS
 
@@ -26,6 +27,8 @@ __all__ = ["SkyMap", "Marker"]
 log = logging.getLogger(__name__)
 
 SHADE_W, SHADE_H = 360, 180  # resolution of the cached altitude shading (scaled smoothly on paint)
+CONTOUR_W, CONTOUR_H = 1080, 540  # resolution of a region's contour raster (20' cells)
+CONTOUR_MIN_AREA = 2.0  # deg2: a smaller region is drawn as its circle (a contour would be a dot)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Marker:
     label: str = ""
     color: str = COLORS["accent"]
     current: bool = False
+    region: object = None  # gcnmon.notice.region.Region: its 90 % and 50 % contours instead of a circle
 
 
 def _path_of(ra, dec, centre: float = 180.0) -> QPainterPath:
@@ -66,6 +70,8 @@ class SkyMap(QWidget):
         self.markers: list[Marker] = []
         self._shade: QImage | None = None
         self._circles: list[tuple[Marker, QPainterPath]] = []
+        self._contours: list[tuple[Marker, QImage]] = []
+        self._contour_cache: dict[tuple[int, float], QImage] = {}
         self.centre = 180.0  # RA in the middle: the local meridian once the sky is known
         self._grid = self._grid_path(self.centre)
         self._lines: list[tuple[QPainterPath, QPen]] = []
@@ -90,6 +96,7 @@ class SkyMap(QWidget):
 
     def _build_markers(self) -> None:
         self._circles = []
+        self._contours = [(m, self._contour_image(m)) for m in self.markers if _has_contours(m)]
         for m in self.markers:
             radius = max(m.radius or 0.0, 1.5 if m.current else 0.8)  # arcsecond circles would be invisible: a visible dot
             self._circles.append((m, _path_of(*skydata.circle(m.ra, m.dec, radius), self.centre)))
@@ -126,6 +133,51 @@ class SkyMap(QWidget):
         self.update()
 
     # -- cached drawings ----------------------------------------------------------------------
+    def _cells(self):
+        """RA, Dec and unit vectors of the contour raster's cells (NaN-free; outside the map: never near)."""
+        if getattr(self, "_cells_for", None) != self.centre:
+            xs = (np.arange(CONTOUR_W) + 0.5) / CONTOUR_W * skydata.WIDTH - skydata.WIDTH / 2
+            ys = skydata.HEIGHT / 2 - (np.arange(CONTOUR_H) + 0.5) / CONTOUR_H * skydata.HEIGHT
+            ra, dec, inside = skydata.unproject(*np.meshgrid(xs, ys), self.centre)
+            cells = sky.unit_vectors(ra, dec)
+            cells[~inside] = 0.0  # a zero vector: its dot product is never >= any reach
+            self._cells_cache, self._cells_for = (ra, dec, cells), self.centre
+        return self._cells_cache
+
+    def _contour_image(self, marker: Marker) -> QImage:
+        """The 90 % region filled faintly, its edge and the 50 % edge drawn, in the marker's colour.
+
+        A raster of credible levels over the whole map (the region's own ``level()``), so maps,
+        ellipses and polygons are drawn by one rule, wherever they wrap; cached per region and centre.
+        """
+        key = (id(marker.region), round(self.centre, 1), marker.current, marker.color)
+        image = self._contour_cache.get(key)
+        if image is not None:
+            return image
+        ra, dec, cells = self._cells()
+        level = np.ones(ra.shape)
+        try:
+            region = marker.region
+            # only the cells near the region ask for their level: a 30 deg2 map is 0.1 % of the sky
+            reach = np.cos(np.radians(min(region.extent(0.9) + 1.0, 180.0)))
+            near = cells @ sky.unit_vectors(region.ra, region.dec) >= reach
+            level[near] = region.level(ra[near], dec[near])
+        except Exception as exc:  # decoration: a region that cannot be drawn is drawn as its circle
+            log.warning("sky map: contours not drawn: %s", exc)
+        rgba = np.zeros(ra.shape + (4,), dtype=np.uint8)
+        color = QColor(marker.color)
+        rgb = (color.red(), color.green(), color.blue())
+        in90 = level <= 0.9
+        rgba[in90] = (*rgb, 70 if marker.current else 35)
+        for p, alpha in ((0.9, 255), (0.5, 200)):
+            edge = _edges(level <= p)
+            rgba[edge] = (*rgb, alpha if marker.current else alpha // 2)
+        image = QImage(rgba.tobytes(), CONTOUR_W, CONTOUR_H, 4 * CONTOUR_W, QImage.Format_RGBA8888).copy()
+        if len(self._contour_cache) > 32:
+            self._contour_cache.clear()
+        self._contour_cache[key] = image
+        return image
+
     @staticmethod
     def _shade_image(sky, centre: float) -> QImage:
         """Per pixel: above the telescope limit (lit), above the horizon (dim), below (dark)."""
@@ -197,7 +249,12 @@ class SkyMap(QWidget):
         p.end()
 
     def _draw_markers(self, p: QPainter) -> None:
+        frame = QRectF(-skydata.WIDTH / 2, -skydata.HEIGHT / 2, skydata.WIDTH, skydata.HEIGHT)
+        for _, image in self._contours:
+            p.drawImage(frame, image)
         for marker, path in self._circles:
+            if _has_contours(marker):
+                continue
             color = QColor(marker.color)
             pen = QPen(color, 2.5 if marker.current else 1.2)
             pen.setCosmetic(True)
@@ -250,6 +307,22 @@ class SkyMap(QWidget):
             rect = place_label(p.fontMetrics(), t.map(QPointF(float(x), 0.0)), f"{ra}h", placed, self.rect())
             if rect is not None:
                 p.drawText(rect, Qt.AlignLeft | Qt.AlignVCenter, f"{ra}h")
+
+
+def _has_contours(marker: Marker) -> bool:
+    region = marker.region
+    return region is not None and region.kind != "circle" and (region.area90 or 0.0) >= CONTOUR_MIN_AREA
+
+
+def _edges(mask: np.ndarray) -> np.ndarray:
+    """Cells of ``mask`` with a neighbour outside it: the contour, drawn just inside the region."""
+    outside = ~mask
+    edge = np.zeros_like(mask)
+    edge[:, 1:] |= outside[:, :-1]
+    edge[:, :-1] |= outside[:, 1:]
+    edge[1:, :] |= outside[:-1, :]
+    edge[:-1, :] |= outside[1:, :]
+    return edge & mask
 
 
 #: Where a label may sit around its point, in order of preference (dx, dy in label sizes).

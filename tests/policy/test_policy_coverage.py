@@ -13,7 +13,7 @@ from astropy.time import Time
 
 from gcnmon.notice import parse
 from gcnmon.notice.region import Circle, healpix_from_bytes
-from gcnmon.policy.coverage import coverage
+from gcnmon.coverage import coverage
 from gcnmon.sky import SITE_PRESETS
 
 BTA = SITE_PRESETS["BTA"]

@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from .. import sky
-from ..notice.region import Region
+from . import sky
+from .notice.region import Region
 
 __all__ = ["Field", "Coverage", "coverage", "fov_for", "PRESET_FOV"]
 
@@ -158,7 +158,7 @@ def fov_for(cfg, site: sky.Site) -> float:
     """``[tcs] fov`` (degrees), else the site preset's, else 1 degree."""
     value = cfg.get("tcs.fov", 0.0) if hasattr(cfg, "get") else 0.0
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 60:
-        from ..config import ConfigError
+        from .config import ConfigError
 
         raise ConfigError(f"[tcs] fov must be a number of degrees (0..60), not {value!r}")
     return float(value) or PRESET_FOV.get(site.name, 1.0)
