@@ -30,6 +30,7 @@ __all__ = ["Field", "Coverage", "coverage", "fov_for", "PRESET_FOV"]
 PRESET_FOV = {"BTA": 0.1, "Zeiss-1000": 0.2}
 
 CANDIDATES = 400  # centres tried: the most probable pixels (a map's best pixel always among them)
+SAMPLING_NOISE = 0.02  # an analytic region's ~2,000 sample pixels decide a field's share to ~2 %
 NOTHING_UP = 0.01  # less than this much probability above the limit now: the fields are for best_time
 
 
@@ -133,24 +134,31 @@ def _fields(region: Region, sample, grid, at: float, alts: np.ndarray, limit: fl
     order = order[prob[order] > 0]
     if len(order) == 0:
         return ()
-    centres = sample.vectors[order]
-    inside = (centres @ sample.vectors.T) >= math.cos(radius)  # (candidates, pixels)
-    pixel_radius = np.sqrt(sample.area[order] / math.pi)
+    centre = sky.unit_vectors(region.ra, region.dec)
+    at_centre = int(np.argmax(sample.vectors @ centre))
+    analytic = region.kind != "healpix" and prob[at_centre] > 0
+    # a circle's or ellipse's own centre is a candidate too (first: it wins ties), not only pixel centres
+    vectors = np.vstack([centre, sample.vectors[order]]) if analytic else sample.vectors[order]
+    pix = np.concatenate([[at_centre], order]) if analytic else order
+    cand_alt = grid.altaz(vectors, at)[0]
+    inside = (vectors @ sample.vectors.T) >= math.cos(radius)  # (candidates, pixels)
     # a field smaller than the pixels holds the density at its centre times its own area
-    small = pixel_radius > radius / 2
+    small = np.sqrt(sample.area[pix] / math.pi) > radius / 2
     chosen: list[Field] = []
     left = prob.copy()
     for _ in range(n):
         held = inside.astype(float) @ left
-        held = np.where(small, np.minimum(left[order], left[order] / sample.area[order] * field_area), held)
+        held = np.where(small, np.minimum(left[pix], left[pix] / sample.area[pix] * field_area), held)
         k = int(np.argmax(held))
+        if analytic and not chosen and held[0] >= (1 - SAMPLING_NOISE) * held[k]:
+            k = 0  # within the sample's pixel noise of the best: the centre itself, as observers expect
         if held[k] <= 1e-6:
             break
-        ra, dec = sky.to_angles(centres[k])
-        chosen.append(Field(float(ra), float(dec), float(held[k]), float(alts[order[k]])))
+        ra, dec = sky.to_angles(vectors[k])
+        chosen.append(Field(float(ra), float(dec), float(held[k]), float(cand_alt[k])))
         left = np.where(inside[k], 0.0, left)
         if small[k]:
-            left[order[k]] = max(left[order[k]] - held[k], 0.0)
+            left[pix[k]] = max(left[pix[k]] - held[k], 0.0)
     return tuple(chosen)
 
 
