@@ -216,6 +216,7 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     from PySide6.QtWidgets import QApplication
 
     from .archive import Archive, archive_path
+    from .backlog import backlog_from_config
     from .intake import Intake
     from .logbook import LogBook, logbook_path
     from .coverage import fov_for
@@ -254,7 +255,10 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     arbiter = Arbiter(policy, clock=clock, visibility=visibility, on_event=on_event)
     controller.attach(arbiter)
     intake = Intake(archive, on_arrival=controller.arrival, logbook=logbook, log_tests=policy.test,
-                    clock=lambda: clock().timestamp(), on_problem=on_problem)
+                    clock=lambda: clock().timestamp(), on_problem=on_problem,
+                    on_archived=controller.archived,
+                    backlog=backlog_from_config(cfg.section("archive"), f"archive {archive.path}",
+                                                lambda: clock().timestamp()))
     if sources:
         from twisted.internet import reactor
 

@@ -21,13 +21,15 @@ from twisted.internet import defer
 
 from .archive import ArchiveError
 
-__all__ = ["Backlog", "Held", "ArchiveFull", "Behind"]
+__all__ = ["Backlog", "Held", "ArchiveFull", "Behind", "backlog_from_config"]
 
 log = logging.getLogger(__name__)
 
-#: Defaults: a night of every GCN stream is a few thousand packets, most under 10 kB; sky maps up to 4 MiB.
+#: Defaults (``[archive] hold_packets``, ``hold_mb``): a night of every GCN stream is a few thousand
+#: packets, most under 10 kB; sky maps up to 4 MiB.
 MAX_PACKETS = 20000
-MAX_BYTES = 256 << 20
+MB = 1 << 20
+MAX_BYTES = 256 * MB
 
 
 class ArchiveFull(ArchiveError):
@@ -161,7 +163,7 @@ class Backlog:
     def summary(self) -> str:
         oldest = f", oldest held {self.clock() - self.pending[0].since:.0f} s" if self.pending else ""
         return (f"{self.name} still not writable: {len(self.pending)} packet(s) held in memory "
-                f"({self.bytes / 1e6:.1f} of {self.max_bytes / 1e6:.0f} MB{oldest}); "
+                f"({self.bytes / MB:.1f} of {self.max_bytes / MB:.0f} MB{oldest}); "
                 f"{self.failures} failed write(s) in the last {self.summary_every:.0f} s: {self.last_error}")
 
     def lost(self) -> list[str]:
@@ -190,7 +192,15 @@ class Backlog:
         self._arm_summary()
 
     def stop(self) -> None:
+        """Cancel the timers (at shutdown, after a last ``flush``)."""
         for call in (self._retry_call, self._summary_call):
             if call is not None and call.active():
                 call.cancel()
         self._retry_call = self._summary_call = None
+
+
+def backlog_from_config(section, name: str = "archive", clock: Callable[[], float] = time.time) -> Backlog:
+    """The hold as ``[archive] hold_packets``, ``hold_mb`` and ``retry`` say."""
+    return Backlog(name, max_packets=int(section.get("hold_packets", MAX_PACKETS)),
+                   max_bytes=int(float(section.get("hold_mb", MAX_BYTES / MB)) * MB),
+                   retry=float(section.get("retry", 5.0)), clock=clock)

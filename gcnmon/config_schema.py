@@ -193,6 +193,16 @@ class Archive(_Section):
         "`archive.sqlite` in the user data directory (see [Where things live](#where-things-live)); "
         "`--archive PATH` overrides it",
     )  # fmt: skip
+    hold_packets: int = Field(
+        20000, ge=1, le=10_000_000,
+        description="packets held in memory while the archive cannot be written (full disk); beyond "
+        "that a new notice is still shown but not kept",
+    )  # fmt: skip
+    hold_mb: float = Field(
+        256.0, gt=0, le=65536, allow_inf_nan=False,
+        description="the same bound in megabytes of raw packets",
+    )  # fmt: skip
+    retry: Seconds = Field(5.0, description="seconds between two tries to write what is held")
 
 
 class Logbook(_Section):

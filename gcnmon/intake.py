@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from twisted.internet import defer
 
 from .archive import Archive, ArchiveError
-from .backlog import ArchiveFull, Backlog, Held
+from .backlog import MB, ArchiveFull, Backlog, Held
 from .logbook import LogBook
 from .notice.model import Notice, NoticeError
 
@@ -87,6 +87,9 @@ class Intake:
         archive cannot be written, and when it recovers (the GUI's status bar and log book).
     backlog : Backlog, optional
         The memory hold (its bounds, retry and summary timers); a default one on the reactor if None.
+    on_archived : callable, optional
+        ``on_archived(ivorn)`` once a notice handed on before the archive could take it is written
+        (the dialog drops its "NOT ARCHIVED").
     """
 
     def __init__(
@@ -100,6 +103,7 @@ class Intake:
         log_tests: bool = False,
         on_problem: Callable[[str], None] | None = None,
         backlog: Backlog | None = None,
+        on_archived: Callable[[str], None] | None = None,
     ):
         from .notice import parse  # the parser pulls in lxml and friends: only when a pipeline is built
 
@@ -111,6 +115,7 @@ class Intake:
         self.clock = clock
         self.log_tests = log_tests
         self.on_problem = on_problem
+        self.on_archived = on_archived
         self.backlog = backlog if backlog is not None else Backlog(f"archive {archive.path}", clock=clock)
         if self.backlog.on_recovered is None:
             self.backlog.on_recovered = self._problem
@@ -200,7 +205,15 @@ class Intake:
         self._problem(f"ARCHIVE FAILED: {what} shown but NOT ARCHIVED yet, held in memory "
                       f"({len(self.backlog)} waiting): {err}")
         self._announce(notice, source, received)
-        return Taken(notice, done)
+        return Taken(notice, done.addCallback(self._written_late, ivorn))
+
+    def _written_late(self, result, ivorn: str):
+        if self.on_archived is not None:
+            try:
+                self.on_archived(ivorn)
+            except Exception:
+                log.exception("on_archived failed on %s", ivorn)
+        return result
 
     def _announce(self, notice: Notice, source: str, received: float) -> None:
         """Log book and consumers for a notice the archive does not hold yet."""
@@ -210,7 +223,7 @@ class Intake:
     def _full(self, what: str, err: ArchiveError, shown: Notice | None = None):
         b = self.backlog
         text = (f"ARCHIVE FAILED: {what} NOT KEPT: the archive cannot take it ({err}) and the memory hold "
-                f"is full ({len(b)} packets, {b.bytes / 1e6:.1f} MB); it will not be acknowledged")
+                f"is full ({len(b)} packets, {b.bytes / MB:.1f} MB); it will not be acknowledged")
         log.error("%s", text)
         self._problem(text)
         exc = ArchiveFull(text)

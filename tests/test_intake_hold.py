@@ -155,3 +155,17 @@ def test_what_is_still_held_at_exit_is_named(blocked, data_file, caplog):
     lost = blocked.intake.close()
     assert lost == [f"{parse(raw).ivorn} from vtp://a:1"]
     assert "1 packet(s) held in memory were never archived" in caplog.text
+
+
+def test_the_hold_is_bounded_as_configured(tmp_path):
+    from gcnmon.backlog import backlog_from_config
+    from gcnmon.config import ConfigError, load_config
+
+    cfg = load_config(None,
+                      {"archive.hold_packets": 3, "archive.hold_mb": 1.5, "archive.retry": 2})
+    backlog = backlog_from_config(cfg.section("archive"))
+    assert (backlog.max_packets, backlog.max_bytes, backlog.retry) == (3, 3 << 19, 2.0)
+    defaults = backlog_from_config(load_config(None, {}).section("archive"))
+    assert (defaults.max_packets, defaults.max_bytes, defaults.retry) == (20000, 256 << 20, 5.0)
+    with pytest.raises(ConfigError, match="archive.hold_packets"):
+        load_config(None, {"archive.hold_packets": 0})

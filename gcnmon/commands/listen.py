@@ -71,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..archive import Archive, archive_path
     from ..config import ConfigError
+    from ..backlog import backlog_from_config
     from ..intake import Intake
     from ..logbook import LogBook, logbook_path
     from ..stream.runners import configured_sources
@@ -86,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     archive = Archive(archive_path(cfg.section("archive")))
     logbook = LogBook(logbook_path(cfg.section("logbook"), cfg.get("station.name")))
-    intake = Intake(archive, on_arrival=_printer(args), logbook=logbook, log_tests=args.test)
+    intake = Intake(archive, on_arrival=_printer(args), logbook=logbook, log_tests=args.test,
+                    backlog=backlog_from_config(cfg.section("archive"), f"archive {archive.path}"))
     from ..story.intake import with_circulars
 
     on_packet = with_circulars(intake.receive, archive, logbook=logbook)  # gcn.circulars: beside the notices

@@ -153,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..archive import Archive, archive_path
     from ..config import ConfigError
+    from ..backlog import backlog_from_config
     from ..intake import Intake
     from ._archive_cli import load
 
@@ -169,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"gcnmon relay: {exc}", file=sys.stderr)
         return 2
     archive = Archive(archive_path(cfg.section("archive")))
-    intake = Intake(archive)
+    intake = Intake(archive, backlog=backlog_from_config(cfg.section("archive"), f"archive {archive.path}"))
     relay = _build(settings, intake, reactor)
     try:
         _listen(relay, settings)

@@ -116,7 +116,7 @@ class KafkaSource:
         self._last_probe = float("-inf")
         self._missing: set[str] = set()
         self._written: queue.SimpleQueue = queue.SimpleQueue()  # held messages now archived: commit them
-        self._retrying: tuple | None = None  # the message last logged as "will retry": one line, not one a try
+        self._retrying: tuple | None = None  # last logged as "will retry": one line, not one a try
 
     @property
     def where(self) -> str:

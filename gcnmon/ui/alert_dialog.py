@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -168,6 +168,12 @@ class AlertDialog(QDialog):
         self.changed = {k for k in after if k not in LIVE and after[k] != before.get(k)}
         self._render()
         return self.changed
+
+    def mark_archived(self) -> None:
+        """The archive took the notice shown as NOT ARCHIVED: drop the mark, keep everything else."""
+        if self.info is not None and self.info.not_archived:
+            self.info = replace(self.info, not_archived=False)
+            self._render()
 
     def retract(self, reason: str = "") -> None:
         """The event was retracted: say so and disable every action but closing."""

@@ -79,6 +79,13 @@ class AlertController(QObject):
             self.unarchived.add(arrival.notice.ivorn)
         self.arbiter.offer(arrival.notice)
 
+    def archived(self, ivorn: str) -> None:
+        """The intake's ``on_archived``: a notice shown before the archive could take it is in it now."""
+        self.unarchived.discard(ivorn)
+        alert = self.alert
+        if alert is not None and not any(n.ivorn in self.unarchived for n in alert.history):
+            self.dialog.mark_archived()
+
     def offer_again(self, ivorn: str) -> None:
         """Reopen the dialog for a past notice: the observer asked, so it is shown whatever its group.
 

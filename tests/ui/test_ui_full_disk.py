@@ -147,6 +147,9 @@ def test_ui_full_disk_alert_shown_ack_only_after_recovery_archive_in_order(
         rows = app.archive.recent(10)[::-1]
         assert [r.raw for r in rows] == ([first] if disk.mid_run else []) + during  # every packet, in order
         assert "writable again" in app.window.statusBar().currentMessage()
+        # archived now: the dialog drops its mark and keeps the rest
+        assert "NOT ARCHIVED" not in app.dialog.band.text() and "NOT ARCHIVED" not in app.dialog.windowTitle()
+        assert "Swift BAT" in app.dialog.band.text() and app.dialog.isVisible()
         assert "3 held packet(s) written in arrival order" in app.logbook.path.read_text()
         assert not any(r.exc_info for r in caplog.records)  # one line per failure, no traceback
     finally:
