@@ -70,8 +70,8 @@ def run(args: argparse.Namespace) -> int:
     from twisted.internet import defer, reactor
 
     from ..archive import Archive, archive_path
-    from ..config import ConfigError
     from ..backlog import backlog_from_config
+    from ..config import ConfigError
     from ..intake import Intake
     from ..logbook import LogBook, logbook_path
     from ..stream.runners import configured_sources

@@ -152,8 +152,8 @@ def run(args: argparse.Namespace) -> int:
     from twisted.internet.error import CannotListenError
 
     from ..archive import Archive, archive_path
-    from ..config import ConfigError
     from ..backlog import backlog_from_config
+    from ..config import ConfigError
     from ..intake import Intake
     from ._archive_cli import load
 
