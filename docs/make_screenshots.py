@@ -1,8 +1,9 @@
 """Screenshots of the real windows for README: ``xvfb-run -a .venv/bin/python docs/make_screenshots.py``.
 
 Real packets from tests/data go through the whole app (intake, archive, arbiter, dialog) under a fake
-clock, with the dummy TCS; each window is captured from the X server (``QScreen.grabWindow``), so what
-you see is what the observer sees (Xvfb has no window manager: no title bars).
+clock, with the BTA TCS simulator on loopback; each window is captured from the X server
+(``QScreen.grabWindow``), so what you see is what the observer sees (Xvfb has no window manager: no
+title bars). ``--only tcs`` makes one scenario's pictures.
 """
 
 from __future__ import annotations
@@ -42,6 +43,16 @@ class Clock:
         return self.now
 
 
+LOOP = None  # the asyncio (qasync) loop, set by main()
+
+
+def wait(d, timeout: float = 10.0):
+    """Run the loop until the Deferred ``d`` fires (a TCS exchange over loopback)."""
+    import asyncio
+
+    return LOOP.run_until_complete(asyncio.wait_for(d.asFuture(LOOP), timeout))
+
+
 def settle(app, seconds: float = 0.4) -> None:
     """Let the X server map and paint the windows."""
     end = time.monotonic() + seconds
@@ -62,19 +73,35 @@ def grab(qapp, widget, name: str) -> Path:
 
 
 def build(workdir: Path, clock: Clock, level: int = 4):
+    """The whole app, logged in to a BTA simulator at ``level`` (``app.tcs_sim``)."""
     from gcnmon.app import build_app
     from gcnmon.config import load_config
     from gcnmon.sky import SITE_PRESETS
     from gcnmon.sound import Alarm
-    from tcs_drivers.dummy import DummyDriver
+    from tcs_drivers.bta import BtaDriver
+    from tcs_drivers.sim import start_simulator
 
     cfg = load_config(overrides={"archive.path": str(workdir / "archive.sqlite"), "logbook.dir": str(workdir),
                                  "tcs.name": "BTA"})
-    driver = DummyDriver(options={"level": level}, site=SITE_PRESETS["BTA"], now=clock)
-    driver.connect()  # the dummy answers at once
+    site = SITE_PRESETS["BTA"]
+    sim = start_simulator("bta", site=site, now=clock)
+    driver = BtaDriver(sim.base_url, password=f"level{level}", site=site, now=clock, poll_interval=0.05)
     app = build_app(cfg, clock=clock, driver=driver, alarm=Alarm(None, muted=True), sources=False)
-    app._tcs_connected(driver.connect().result)
+    app._tcs_connected(wait(driver.connect()))
+    app.tcs_sim = sim
     return app
+
+
+def click_tcs(qapp, app, button: str) -> None:
+    """Click a TCS button of the dialog and wait for the TCS's answer."""
+    app.dialog.buttons[button].click()
+    end = time.monotonic() + 10
+    while app.dialog.buttons["ignore"].text() != "Close" and not app.dialog.reply.isVisible():
+        if time.monotonic() > end:
+            raise RuntimeError(f"no TCS reply to {button}")
+        qapp.processEvents()
+        time.sleep(0.01)
+    settle(qapp, 0.2)
 
 
 def receive(app, clock: Clock, name: str, after: timedelta = timedelta(minutes=2)):
@@ -98,8 +125,10 @@ def main_window(qapp, workdir: Path) -> None:
         clock.now += timedelta(minutes=17)
         receive(app, clock, name, after=timedelta(0))
         if app.dialog.isVisible():
-            app.dialog.buttons["send" if i % 3 == 0 and app.dialog.buttons["send"].isVisible() else "ack"
-                                if app.dialog.buttons["ack"].isVisible() else "ignore"].click()
+            if i % 3 == 0 and app.dialog.buttons["send"].isVisible():
+                click_tcs(qapp, app, "send")
+            else:
+                app.dialog.buttons["ack" if app.dialog.buttons["ack"].isVisible() else "ignore"].click()
             app.dialog.buttons["ignore"].click() if app.dialog.isVisible() else None
     now = clock.now.timestamp()
     vtp = LinkState("vtp", clock=lambda: now + 12)
@@ -128,7 +157,7 @@ def dialogs(qapp, workdir: Path) -> None:
     grab(qapp, app.dialog, "alert-act.png")
     clock.now += timedelta(minutes=2, seconds=5)
     receive(app, clock, "gcn-notice-parser/mxt_42.xml", after=timedelta(0))
-    app.dialog.buttons["slew"].click()
+    click_tcs(qapp, app, "slew")
     app.dialog.tick()
     grab(qapp, app.dialog, "alert-refined.png")
     app.dialog.buttons["ignore"].click()
@@ -142,18 +171,51 @@ def dialogs(qapp, workdir: Path) -> None:
     grab(qapp, app.dialog, "alert-retracted.png")
 
 
+def tcs(qapp, workdir: Path) -> None:
+    """The TCS panel: Stop while the simulated BTA slews; then the TCS down and a slew that failed, in
+    the dialog and in the main window (history's Action column, the status bar)."""
+    clock = Clock(datetime(2026, 11, 22, 20, 0, tzinfo=UTC))
+    app = build(workdir / "tcs", clock)
+    app.dialog.move(40, 40)
+    receive(app, clock, "gcn-notice-parser/eclairs_303.xml", timedelta(minutes=1, seconds=12))  # altitude 48
+    click_tcs(qapp, app, "slew")
+    end = time.monotonic() + 5
+    while not app.dialog.tcs_panel.stop_button.isVisible() and time.monotonic() < end:
+        qapp.processEvents()
+        time.sleep(0.01)
+    grab(qapp, app.dialog, "tcs-stop-while-slewing.png")
+    app.dialog.tcs_panel.stop_button.click()
+    settle(qapp, 0.5)
+    wait(app.tcs_sim.stop())  # the TCS goes down
+    app.dialog.buttons["ignore"].click()
+    # Swift UVOT at Dec +89: altitude 45 deg, so the slew passes the altitude check and meets the dead TCS.
+    receive(app, clock, "mwa_trigger/group_02_SWIFT_03_UVOT_Pos.xml", timedelta(minutes=2, seconds=3))
+    click_tcs(qapp, app, "slew")
+    grab(qapp, app.dialog, "tcs-slew-failed.png")
+    app.dialog.hide()
+    app.window.resize(1270, 800)  # within Xvfb's 1280x1024 screen
+    app.window.show()
+    grab(qapp, app.window, "tcs-main-window-failed.png")
+    app.window.hide()
+
+
 def main(argv: list[str] | None = None) -> int:
+    global LOOP
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.parse_args(argv)
+    parser.add_argument("--only", choices=("main_window", "dialogs", "tcs"), action="append",
+                        help="make only these scenarios (repeatable; default: all)")
+    args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("GCNMON_CONFIG", str(Path(tempfile.gettempdir()) / "gcnmon-screenshots-none.toml"))
     from gcnmon.bootstrap import install_loops
 
     qapp, loop = install_loops(["gcnmon-screenshots"])
+    LOOP = loop
     OUT.mkdir(parents=True, exist_ok=True)
+    scenarios = {"main_window": main_window, "dialogs": dialogs, "tcs": tcs}
     with tempfile.TemporaryDirectory() as tmp:
-        main_window(qapp, Path(tmp))
-        dialogs(qapp, Path(tmp))
+        for name in args.only or scenarios:
+            scenarios[name](qapp, Path(tmp))
     loop.close()
     return 0
 

@@ -28,6 +28,7 @@ __all__ = ["TcsPanel", "TcsStatus", "access_of", "state_line"]
 
 log = logging.getLogger(__name__)
 
+STATUS_CHARS = 110  # the status bar's TCS line, at most
 SEVERITY_COLORS = {"ok": COLORS["ok"], "warning": COLORS["changed"], "error": COLORS["stale"],
                    "dim": COLORS["dim"]}
 
@@ -65,6 +66,15 @@ def state_line(driver) -> tuple[str, str]:
         text += f" \u00b7 {last.summary}"
         severity = {"ok": severity}.get(last.severity, last.severity)
     return text, severity
+
+
+def _rich(text: str, severity: str) -> str:
+    """"TCS" in the severity's colour, and the whole line too when something is wrong."""
+    color = SEVERITY_COLORS[severity]
+    body = html.escape(text)
+    if severity in ("warning", "error"):
+        body = f"<span style='color:{color}'>{body}</span>"
+    return f"<span style='color:{color}'>TCS</span> {body}"
 
 
 class _Follow(QObject):
@@ -163,7 +173,7 @@ class TcsPanel(_StopMixin, QFrame):
     def refresh(self) -> None:
         self.setVisible(self.offers_tcs)
         text, severity = state_line(self.driver)
-        self.state.setText(f"<span style='color:{SEVERITY_COLORS[severity]}'>TCS</span> {html.escape(text)}")
+        self.state.setText(_rich(text, severity))
         # Stop stays offered after a retraction: that is when an observer most needs it.
         self.stop_button.setVisible(self.offers_tcs and self.driver.slewing)
         dialog = self.dialog
@@ -194,9 +204,16 @@ class TcsStatus(_StopMixin, QWidget):
     def severity(self) -> str:
         return state_line(self.driver)[1]
 
+    @property
+    def text(self) -> str:
+        """The whole state line (the status bar may show it cut short)."""
+        return state_line(self.driver)[0]
+
     def refresh(self) -> None:
         text, severity = state_line(self.driver)
-        self.label.setText(f"<span style='color:{SEVERITY_COLORS[severity]}'>TCS</span> {html.escape(text)}")
+        # The status bar must not widen the window past the screen: long replies are cut, whole in the tip.
+        short = text if len(text) <= STATUS_CHARS else text[: STATUS_CHARS - 1] + "\u2026"
+        self.label.setText(_rich(short, severity))
         self.label.setToolTip(text)
         self.stop_button.setVisible(self.driver is not None and getattr(self.driver, "has_telescope", True)
                                     and self.driver.slewing)

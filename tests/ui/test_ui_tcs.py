@@ -94,7 +94,9 @@ def test_ui_failed_slew_is_recorded_as_failed_and_the_status_turns_red(make_app,
     assert app.window.history_model.rows[0].action == "slew failed"
     assert "SLEW FAILED" in app.logbook.path.read_text()
     status = app.window.tcs_status
-    assert status.severity == "error" and "slew failed: TCS unreachable" in status.label.text()
+    assert status.severity == "error" and "slew failed: TCS unreachable" in status.text
+    assert COLORS["stale"] in status.label.text() and len(status.label.text()) < 200  # cut, whole in the tip
+    assert status.label.toolTip() == status.text
     assert app.dialog.buttons["ignore"].text() == "Ignore"  # nothing was done: not "Close"
 
 
