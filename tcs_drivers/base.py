@@ -12,6 +12,7 @@ Every public method returns a Deferred that fires with a `TcsResult` and never e
 from __future__ import annotations
 
 import logging
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -331,9 +332,22 @@ class TcsDriver(ABC):
         if isinstance(exc, (defer.TimeoutError, defer.CancelledError)):
             error = f"no reply within {self.timeout:g} s"
         elif isinstance(exc, (TcsUnreachable, neterror.ConnectError, neterror.ConnectionClosed)):
-            error = f"cannot reach the TCS at {self.url}: {exc}"
+            error = f"cannot reach the TCS at {self.url}: {_one_line(exc)}"
         else:
             log.error("%s failed unexpectedly: %s: %s", what, type(exc).__name__, exc)
             return TcsResult(action, Outcome.UNREADABLE, error=f"{type(exc).__name__}: {exc}", **common)
         log.warning("%s: %s", what, error)
         return TcsResult(action, Outcome.UNREACHABLE, error=error, **common)
+
+
+#: Twisted puts the repr of a Failure into some errors' text ("[Failure instance: Traceback (failure
+#: with no frames): <class '...ConnectionLost'>: Connection lost.]"): keep only its message.
+_FAILURE_REPR = re.compile(r"\[Failure instance: Traceback[^:]*: <class '[\w.]+'>: (.*?)\s*\]", re.S)
+
+
+def _one_line(exc: BaseException) -> str:
+    """An error as one plain line for the observer (no Failure reprs, no line breaks)."""
+    reasons = getattr(exc, "reasons", None)  # twisted.web's ResponseNeverReceived and friends
+    if reasons:
+        return "; ".join(reason.getErrorMessage() for reason in reasons)
+    return " ".join(_FAILURE_REPR.sub(r"\1", str(exc)).split())

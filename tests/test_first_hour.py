@@ -99,3 +99,17 @@ def test_readme_starts_from_git_clone_and_the_checkout():
     assert section.index("git clone") < section.index("bash packaging/debian/setup.sh")
     assert "runs from its checkout" in section and "--no-system" in section
     assert "### [site]: where the telescope is" in text
+
+
+def test_a_tcs_that_vanishes_is_one_plain_line():
+    # What the demo printed when quit while its simulated telescope was logging in (a Failure's repr).
+    from twisted.internet import error
+    from twisted.python.failure import Failure
+
+    from tcs_drivers.base import _one_line
+
+    lost = Failure(error.ConnectionLost("Connection to the other side was lost in a non-clean fashion."))
+    assert "Traceback (failure with no frames)" in str(error.ConnectError(str(lost)))  # what Twisted says
+    text = _one_line(error.ConnectError(str(lost)))
+    assert text.startswith("An error occurred while connecting: Connection to the other side was lost")
+    assert "Traceback" not in text and "Failure" not in text and "\n" not in text
