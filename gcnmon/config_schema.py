@@ -320,6 +320,13 @@ class Rule(_Section):
     )
     flags: Globs | None = Field(None, description="all must be set")
     check_significance: bool = Field(False, description="apply `[policy] min_significance`")
+    max_area90: float | None = Field(
+        None, ge=0, description="only a localisation whose 90 % area is at most this (deg²; unknown: no match)"
+    )
+    min_prob_up: float | None = Field(
+        None, ge=0, le=1, description="only if at least this much of the localisation is above the zenith "
+        "limit on arrival (at `[site]`)",
+    )  # fmt: skip
 
     @model_validator(mode="after")
     def _something(self) -> Rule:

@@ -23,7 +23,7 @@ import numpy as np
 from . import sky
 from .notice.region import Region
 
-__all__ = ["Field", "Coverage", "coverage", "fov_for", "PRESET_FOV"]
+__all__ = ["Field", "Coverage", "coverage", "prob_above", "fov_for", "PRESET_FOV"]
 
 #: Field of view (diameter, degrees) of each preset's main instrument when ``[tcs] fov`` is 0:
 #: BTA's SCORPIO-2 (6.1 arcmin), the Zeiss-1000's CCD photometer (~12 arcmin).
@@ -76,6 +76,13 @@ class Coverage:
             "fields": [{"ra": round(f.ra, 5), "dec": round(f.dec, 5), "prob": round(f.prob, 4),
                         "alt": round(f.alt, 2)} for f in self.fields],  # fmt: skip
         }
+
+
+def prob_above(region: Region, site: sky.Site, when: datetime) -> float:
+    """The probability of ``region`` above the zenith limit of ``site`` at ``when`` (Sun aside)."""
+    sample = region.sample
+    alt, _ = sky.grid(site, when).altaz(sample.vectors, when.timestamp())
+    return float(sample.prob[alt >= site.min_altitude].sum())
 
 
 def _utc(ts: float) -> datetime:

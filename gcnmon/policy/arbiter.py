@@ -101,7 +101,7 @@ class Arbiter:
         closed = next(((a, r) for a in reversed(self.history) if a.closed and (r := a.related(notice))), None)
         if closed and not _improves(closed[0], notice):
             return self._after_close(closed[0], notice, closed[1], now)
-        cls = classify(notice, self.policy)
+        cls = classify(notice, self.policy, reach=self.reach)
         if cls.action == "ignore":
             return self._emit(Ignored(now, f"IGNORE  {describe(notice)}: {cls.reason}", notice, cls.reason))
         alert = self._new_alert(notice, cls, now)
@@ -144,6 +144,18 @@ class Arbiter:
             reason = f"{reason}; downgraded to {inform.name}: not observable tonight"
         deadline = now + timedelta(seconds=group.timeout)
         return Alert(next(self._ids), notice, group, reason, now, deadline, verdict, downgraded)
+
+    def reach(self, notice: Notice) -> float | None:
+        """Probability of ``notice``'s localisation above the zenith limit now (rules' ``min_prob_up``)."""
+        if self.visibility is None or notice.region is None:
+            return None
+        from ..coverage import prob_above
+
+        try:
+            return prob_above(notice.region, self.visibility.site, self.clock())
+        except Exception as exc:  # a rule's number, not the alert: logged, the rule does not match
+            log.warning("no probability above the limit for %s: %s", describe(notice), exc)
+            return None
 
     def _verdict(self, notice: Notice, now: datetime):
         """The visibility verdict, or None (no site, no position, or a failure: logged, not raised)."""
@@ -194,7 +206,7 @@ class Arbiter:
             alert.retraction = f"{withdrawal}: {describe(notice)} ({why})"
             line = f"RETRACT {alert.title} [{alert.group.name}]: {alert.retraction}; actions withdrawn"
             return self._emit(Retract(now, line, alert, alert.retraction))
-        cls = classify(notice, self.policy)
+        cls = classify(notice, self.policy, reach=self.reach)
         if cls.action == "ignore":
             reason = f"{cls.reason} ({why}, dialog unchanged)"
             return self._emit(Ignored(now, f"IGNORE  {describe(notice)}: {reason}", notice, reason))

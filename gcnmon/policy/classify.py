@@ -63,13 +63,17 @@ def _threshold_reason(notice: Notice, group: Group) -> str | None:
     return None
 
 
-def classify(notice: Notice, policy: Policy) -> Classification:
-    """The group of ``notice``: switches first, then the groups in order (first match), else the default."""
+def classify(notice: Notice, policy: Policy, reach=None) -> Classification:
+    """The group of ``notice``: switches first, then the groups in order (first match), else the default.
+
+    ``reach(notice)``: its probability above the zenith limit now, for rules with ``min_prob_up``
+    (the arbiter passes ``Arbiter.reach``; without it such rules do not match).
+    """
     reason = _switch_reason(notice, policy)
     if reason:
         return Classification(policy.ignore_group, reason)
     for group in policy.groups:
-        rule = group.match(notice)
+        rule = group.match(notice, reach)
         if rule is None:
             continue
         below = _threshold_reason(notice, group)

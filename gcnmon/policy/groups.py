@@ -22,7 +22,8 @@ MODES = ("log", "queue")
 #: What the arbiter does with an ``act`` notice the telescope cannot observe tonight.
 VISIBILITY_MODES = ("mark", "downgrade")
 
-_RULE_KEYS = {"label", "mission", "instrument", "notice_type", "packet_type", "flags", "role", "check_significance"}
+_RULE_KEYS = {"label", "mission", "instrument", "notice_type", "packet_type", "flags", "role",
+              "check_significance", "max_area90", "min_prob_up"}  # fmt: skip
 _GROUP_KEYS = {"name", "priority", "action", "timeout", "sound", "min_significance", "max_error", "match"}
 _SWITCHES = ("test", "catalogued", "slew", "subthreshold")
 
@@ -61,8 +62,28 @@ class Rule:
     flags: frozenset[str] = frozenset()
     role: tuple[str, ...] = ()
     check_significance: bool = False  # apply [policy] min_significance (a detection significance in sigma)
+    max_area90: float | None = None  # deg2: the localisation's 90 % area at most this (unknown: no match)
+    min_prob_up: float | None = None  # 0..1: at least this probability above the zenith limit at arrival
 
-    def matches(self, notice: Notice) -> bool:
+    def matches(self, notice: Notice, reach=None) -> bool:
+        """Whether ``notice`` matches; ``reach(notice)`` gives its probability above the limit now.
+
+        ``max_area90`` and ``min_prob_up`` are asked last (they read the sky map): a rule that needs a
+        number the notice or the site cannot give does not match, so the next rule decides.
+        """
+        if not self._matches_fields(notice):
+            return False
+        if self.max_area90 is not None:
+            region = notice.region
+            if region is None or region.area90 is None or region.area90 > self.max_area90:
+                return False
+        if self.min_prob_up is not None:
+            up = reach(notice) if reach is not None else None
+            if up is None or up < self.min_prob_up:
+                return False
+        return True
+
+    def _matches_fields(self, notice: Notice) -> bool:
         checks = (
             (self.mission, notice.mission),
             (self.instrument, notice.instrument),
@@ -93,6 +114,13 @@ class Rule:
             fields["packet_type"] = frozenset(types)
         if "flags" in table:
             fields["flags"] = frozenset(_strings(where, "flags", table["flags"]))
+        if "max_area90" in table:
+            fields["max_area90"] = _number(where, "max_area90", table["max_area90"], minimum=0)
+        if "min_prob_up" in table:
+            fields["min_prob_up"] = _number(where, "min_prob_up", table["min_prob_up"], minimum=0)
+            if fields["min_prob_up"] > 1:
+                value = table["min_prob_up"]
+                raise ConfigError(f"{where}: min_prob_up is a probability (0..1), not {value!r}")
         check = table.get("check_significance", False)
         if not isinstance(check, bool):
             raise ConfigError(f"{where}: check_significance must be true or false, not {check!r}")
@@ -115,9 +143,9 @@ class Group:
     max_error: float | None = None  # degrees
     rules: tuple[Rule, ...] = ()
 
-    def match(self, notice: Notice) -> Rule | None:
-        """The first rule matching ``notice``, or None."""
-        return next((rule for rule in self.rules if rule.matches(notice)), None)
+    def match(self, notice: Notice, reach=None) -> Rule | None:
+        """The first rule matching ``notice``, or None (``reach``: see ``Rule.matches``)."""
+        return next((rule for rule in self.rules if rule.matches(notice, reach)), None)
 
     @classmethod
     def from_config(cls, index: int, table: Any) -> Group:

@@ -260,7 +260,7 @@ def _review_alert(arbiter, notice, now: datetime):
 
     from ..policy import Alert, classify
 
-    cls = classify(notice, arbiter.policy)
+    cls = classify(notice, arbiter.policy, reach=arbiter.reach)
     group = cls.group if cls.action != "ignore" else arbiter.policy.default_group
     verdict = arbiter.visibility.for_notice(notice, now) if arbiter.visibility else None
     return Alert(0, notice, group, f"offered again ({cls.reason})", now, now + timedelta(seconds=group.timeout),
