@@ -42,6 +42,7 @@ def _describe(kind: str, accounts) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from gcnmon.sky import SITE_PRESETS
+    from tcs_drivers.result import Target
     from tcs_drivers.sim import default_accounts, parse_accounts, start_simulator
 
     try:
@@ -57,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
     sim = start_simulator(args.kind, args.port, args.host, accounts=accounts, fault=args.fault, site=site,
                           can_slew_async=not args.no_slew_async, slow_delay=args.slow_delay, mount=args.mount)
     sim.telescope.slew_rate = args.slew_rate
+    # The first altitude in a process loads astropy's tables (seconds on a busy machine): done before the
+    # port is printed, so a client's first slew is not the one that waits for it.
+    sim.telescope.zenith_distance(Target(0.0, 90.0))
     # The simulator's log of received commands is its point: show it on stdout whatever -v says.
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
