@@ -109,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
     if "code" in outcome:
         return outcome["code"]
     result = outcome["result"]
-    print(f"{driver.title} at {driver.url}: access level {driver.level}")
+    level = "not logged in" if driver.level is None else f"access level {driver.level}"
+    print(f"{driver.title} at {driver.url or '-'}: {level}")
     print(result.text())
     return result.exit_code
