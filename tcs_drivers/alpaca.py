@@ -142,15 +142,14 @@ class AlpacaDriver(TcsDriver):
         return f"RA {ra_hours:.6f} h, Dec {dec:+.5f} deg, {how} ({target.name or 'target'})"
 
     @defer.inlineCallbacks
-    def _set_target(self, target: Target):
-        ra, dec, how = self._in_mount_system(target)
+    def _set_target(self, ra: float, dec: float):
         yield self._call("PUT", "targetrightascension", TargetRightAscension=repr(ra))
         yield self._call("PUT", "targetdeclination", TargetDeclination=repr(dec))
-        return ra, dec, how
 
     @defer.inlineCallbacks
     def _send(self, target: Target):
-        ra, dec, how = yield self._set_target(target)
+        ra, dec, how = self._in_mount_system(target)
+        yield self._set_target(ra, dec)
         return "Target set: " + self._where(ra, dec, how, target)
 
     # -- slew ---------------------------------------------------------------------------------
@@ -177,9 +176,9 @@ class AlpacaDriver(TcsDriver):
 
     @defer.inlineCallbacks
     def _send_and_slew(self, target: Target):
-        self._in_mount_system(target)  # an unknown system is refused before the mount is touched
+        ra, dec, how = self._in_mount_system(target)  # an unknown system: refused before the mount is touched
         notes = yield self._ready()
-        ra, dec, how = yield self._set_target(target)
+        yield self._set_target(ra, dec)
         yield self._call("PUT", "slewtocoordinatesasync", RightAscension=repr(ra), Declination=repr(dec))
         return "\n".join([*notes, "Slewing to " + self._where(ra, dec, how, target)])
 

@@ -107,3 +107,14 @@ def test_stop_is_abortslew(mount, wait_for):
     result = wait_for(driver.stop())
     assert result.ok and result.reply == "AbortSlew: motion stopped"
     assert sim.telescope.commands[-1].kind == "stop" and sim.telescope.state() != "slewing"
+
+
+def test_slewing_polled_until_false_and_no_longer_than_the_timeout(mount, wait_for, wait_until, caplog):
+    driver, sim, clock = mount("j2000")
+    driver.motion.slew_timeout = 0.2  # the simulator's clock never moves: the mount slews for ever
+    assert wait_for(driver.send_and_slew(**GRB)).ok and driver.motion.state == "slewing"
+    before = sim.telescope.requests
+    wait_until(lambda: driver.motion.state == "unknown", 5)
+    assert sim.telescope.requests > before + 1  # GET slewing, more than once
+    assert "still slewing to GRB 221009A" in caplog.text and "no longer watching" in caplog.text
+    assert sim.telescope.state() == "slewing"  # we only stopped watching; nothing was sent to the mount
