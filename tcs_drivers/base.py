@@ -320,7 +320,9 @@ class TcsDriver(ABC):
         what = f"{self.name}: {action}{' ' + target.label if target else ''}"
         common = dict(warning=warning, level=self.level, target=target, altitude=altitude)
         if isinstance(exc, NotSent):
-            log.warning("%s refused by gcnmon (%s): %s", what, exc.rule, exc.detail)
+            # "no telescope" is the dummy's every answer: a station without a TCS, not a problem to warn of.
+            level = logging.INFO if exc.rule == "no telescope" else logging.WARNING
+            log.log(level, "%s refused by gcnmon (%s): %s", what, exc.rule, exc.detail)
             return TcsResult(action, Outcome.REFUSED_BY_GCNMON, rule=exc.rule, error=exc.detail, **common)
         if isinstance(exc, TcsRefused):
             log.warning("%s refused by the TCS: %s", what, exc.reply)
