@@ -84,6 +84,16 @@ class DecisionLog:
         return list(self.by_key.get(key, ()))
 
 
+def _rank(entry: Entry) -> int:
+    """Order within one second: the notice, the dialog opening, what the observer and the TCS did, the
+    dialog closing, then circulars."""
+    if entry.kind == "notice":
+        return 0
+    if entry.kind == "decision":
+        return 1 if entry.text.split(" ", 1)[0] in ("SHOW", "UPDATE", "RETRACT", "REOPEN") else 3
+    return 2 if entry.kind in ("tcs", "action") else 4
+
+
 def event_story(archive, key: tuple[str, str], decisions: DecisionLog | None = None) -> Story:
     """The story of event ``key`` from the archive (notices, actions, circulars) and ``decisions``."""
     from ..archive.circulars import CircularStore
@@ -95,8 +105,10 @@ def event_story(archive, key: tuple[str, str], decisions: DecisionLog | None = N
         entries.append(Entry(record.received, "notice", describe(notice), ref=record.ivorn))
         for action in archive.actions(record.ivorn):
             kind = "tcs" if action.action.split(" ", 1)[0] in TCS_ACTIONS else "action"
-            first = (action.detail or "").splitlines()[0] if action.detail else ""
-            text = f"{action.action}: {first}".rstrip(": ")
+            lines = (action.detail or "").splitlines()
+            # the TCS's own words are its reply's last line ("TCS: Start Slewing to new object - Ok")
+            said = (lines[-1] if kind == "tcs" else lines[0]) if lines else ""
+            text = f"{action.action}: {said}".rstrip(": ")
             entries.append(Entry(action.time, kind, text, action.detail or "", record.ivorn))
     for when, line in (decisions.of(key) if decisions else ()):
         entries.append(Entry(when, "decision", line))
@@ -105,6 +117,6 @@ def event_story(archive, key: tuple[str, str], decisions: DecisionLog | None = N
         when = circular.created if circular.created is not None else 0.0
         text = f"GCN {circular.circular_id}: {circular.subject}"
         entries.append(Entry(when, "circular", text, circular.body, str(circular.circular_id)))
-    entries.sort(key=lambda e: e.when)
+    entries.sort(key=lambda e: (e.when, _rank(e)))
     title = f"{key[0]} {key[1]}"
     return Story(key, title, tuple(entries), tuple(event_links(notices)), frozenset(t.lower() for t in terms))

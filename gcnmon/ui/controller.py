@@ -225,7 +225,7 @@ class AlertController(QObject):
         self._log(f"{action.upper():<7} {ivorn}: {detail}")
         if self.archive is not None:
             try:
-                self.archive.record_action(ivorn, action, detail)
+                self.archive.record_action(ivorn, action, detail, self.clock().timestamp())
             except Exception as exc:  # the log book still has it; never lose the dialog over this
                 log.error("archive: action not recorded: %s", exc)
         if mark:
