@@ -199,10 +199,81 @@ def tcs(qapp, workdir: Path) -> None:
     app.window.hide()
 
 
+#: Issue 16's scenario: a real SVOM burst (sb26022802: MXT's initial position, then its update) as one story.
+STORY = ["gcn-notice-parser/mxt_41.xml", "gcn-notice-parser/mxt_42.xml"]
+#: An example circular for the story (NOT a real GCN Circular: its number is out of GCN's range).
+EXAMPLE_CIRCULAR = (
+    '{"circularId": 990001, "createdOn": %d, "submitter": "gcnmon docs",'
+    ' "subject": "SVOM sb26022802: MXT refined position (example, not a real GCN Circular)",'
+    ' "body": "The SVOM/MXT refined position of burst sb26022802 is ...'
+    '\\n\\n(An example written for the gcnmon README: read the real circulars on gcn.nasa.gov.)"}'
+)
+
+
+def story(qapp, workdir: Path) -> None:
+    """Issue 16: the event pane (notices, decisions, the TCS's reply, a circular) and tonight's curve."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    from gcnmon.story.intake import CircularIntake
+
+    clock = Clock(datetime(2026, 11, 22, 20, 0, tzinfo=UTC))
+    app = build(workdir / "story", clock)
+    app.dialog.move(40, 40)
+    first = receive(app, clock, STORY[0], timedelta(minutes=1, seconds=20))
+    curve = app.dialog.curve
+    settle(qapp)
+    QTest.mouseMove(curve, QPoint(int(curve._x(clock.now.timestamp() - 1.5 * 3600)), 60))
+    settle(qapp, 0.8)
+    grab_with_tooltip(qapp, app.dialog, "night-curve.png")
+    click_tcs(qapp, app, "slew")
+    app.dialog.buttons["ignore"].click()
+    clock.now += timedelta(minutes=2, seconds=5)
+    receive(app, clock, STORY[1], after=timedelta(0))
+    if app.dialog.isVisible():
+        app.dialog.buttons["ack" if app.dialog.buttons["ack"].isVisible() else "ignore"].click()
+    clock.now += timedelta(minutes=40)
+    raw = (EXAMPLE_CIRCULAR % int(clock.now.timestamp() * 1000)).encode()
+    CircularIntake(app.archive, clock=lambda: clock.now.timestamp()).receive(raw, "kafka:gcn.circulars")
+    app.window.resize(1270, 800)  # within Xvfb's 1280x1024 screen
+    app.window.show()
+    app.window.detail.parentWidget().parentWidget().setSizes([380, 890])  # the event pane wide
+    app.window.detail.parentWidget().setSizes([300, 430])  # and tall: the sky map above it smaller
+    app.window.selected.emit(first.ivorn)
+    pane = app.window.detail.event_pane
+    pane.select([e.kind for e in pane.entries()].index("circular"))
+    app.window.detail.setCurrentWidget(pane)
+    settle(qapp)
+    pixmap = app.window.detail.grab()
+    pixmap.save(str(OUT / "event-pane.png"))
+    print(f"docs/screenshots/event-pane.png: {pixmap.width()}x{pixmap.height()}")
+    app.window.hide()
+    wait(app.tcs_sim.stop())
+
+
+def grab_with_tooltip(qapp, widget, name: str) -> None:
+    """``widget`` as the X server shows it, with the tooltip floating over it painted in place."""
+    from PySide6.QtGui import QPainter
+    from PySide6.QtWidgets import QApplication
+
+    settle(qapp)
+    pixmap = widget.screen().grabWindow(widget.winId())
+    if pixmap.isNull() or pixmap.width() < 50:
+        pixmap = widget.grab()
+    tips = [w for w in QApplication.topLevelWidgets() if w.inherits("QTipLabel") and w.isVisible()]
+    painter = QPainter(pixmap)
+    for tip in tips:
+        origin = widget.mapToGlobal(widget.rect().topLeft())
+        painter.drawPixmap(tip.mapToGlobal(tip.rect().topLeft()) - origin, tip.grab())
+    painter.end()
+    pixmap.save(str(OUT / name))
+    print(f"docs/screenshots/{name}: {pixmap.width()}x{pixmap.height()}, {len(tips)} tooltip(s)")
+
+
 def main(argv: list[str] | None = None) -> int:
     global LOOP
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=("main_window", "dialogs", "tcs"), action="append",
+    parser.add_argument("--only", choices=("main_window", "dialogs", "tcs", "story"), action="append",
                         help="make only these scenarios (repeatable; default: all)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -212,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     qapp, loop = install_loops(["gcnmon-screenshots"])
     LOOP = loop
     OUT.mkdir(parents=True, exist_ok=True)
-    scenarios = {"main_window": main_window, "dialogs": dialogs, "tcs": tcs}
+    scenarios = {"main_window": main_window, "dialogs": dialogs, "tcs": tcs, "story": story}
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.only or scenarios:
             scenarios[name](qapp, Path(tmp))
