@@ -15,7 +15,7 @@ def test_layers_user_file_then_overrides(tmp_path):
     assert cfg.get("station.name") == "Zeiss"
     assert cfg.get("vtp.watchdog") == 45
     assert cfg.get("sources.vtp") == ["relay:8099"]
-    assert cfg.get("vtp.max_frame") == 1048576  # untouched default
+    assert cfg.get("vtp.max_frame") == 6 << 20  # untouched default (the envelope of a 4 MiB notice fits)
     assert cfg.sources == ["defaults", str(user), "command line"]
 
 

@@ -20,6 +20,7 @@ import re
 
 from lxml import etree
 
+from ..limits import envelope_cap
 from .gcnjson import parse_json
 from .model import Notice, NoticeError
 from .timeparse import iso_z, parse_time
@@ -77,11 +78,6 @@ def wrap_json(notice: Notice) -> bytes:
             kind = cite.type if cite.type in _CITE_TYPES else "followup"  # the schema knows only these
             etree.SubElement(citations, "EventIVORN", cite=kind).text = _clean(cite.ivorn)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-
-
-def envelope_cap(max_size: int) -> int:
-    """The largest envelope of a JSON notice of up to ``max_size`` bytes (base64 is 4/3, plus the XML)."""
-    return max_size * 4 // 3 + 65536
 
 
 def parse_envelope(data: bytes, *, max_size: int = MAX_SIZE) -> Notice:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from lxml import etree
 
+from ..limits import MAX_NOTICE
 from .model import NoticeError
 
 __all__ = ["MAX_SIZE", "parse_xml"]
 
-#: Default cap on one packet (1 MiB): real VOEvents are a few kB, LVK ones with skymaps tens of kB.
-MAX_SIZE = 1 << 20
+#: Default cap on one packet: 4 MiB, as GCN's brokers (``gcnmon.limits``). VOEvents are a few kB; an
+#: LVK JSON alert with two base64 sky maps is 2 MB.
+MAX_SIZE = MAX_NOTICE
 
 _PARSER = etree.XMLParser(
     resolve_entities=False,

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from twisted.internet.protocol import ServerFactory
 from twisted.python.failure import Failure
 
+from gcnmon.limits import MAX_FRAME
 from gcnmon.stream.link import LinkState
 from gcnmon.stream.vtp.protocol import FramedProtocol, SubscriberProtocol
 
@@ -59,7 +60,7 @@ class ReceiverFactory(ServerFactory):
         *,
         allow: Callable[[str], bool],
         local_ivorn: str = "ivo://gcnmon/relay",
-        max_frame: int = 1 << 20,
+        max_frame: int = MAX_FRAME,
         idle_timeout: float = 20.0,
         clock=None,
     ):

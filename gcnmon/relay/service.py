@@ -18,6 +18,7 @@ from twisted.internet import defer
 from twisted.internet.task import LoopingCall
 
 from ..backlog import ArchiveFull
+from ..limits import MAX_FRAME
 from ..notice.envelope import wrap_json
 from .access import split_address
 from .fanout import RelayBroker
@@ -45,7 +46,7 @@ class Relay:
 
     def __init__(self, intake, *, allow: Callable[[str], bool],
                  receive_allow: Callable[[str], bool] | None = None,
-                 max_subscribers: int | None = None, queue_limit: int = 1000, max_frame: int = 1 << 20,
+                 max_subscribers: int | None = None, queue_limit: int = 1000, max_frame: int = MAX_FRAME,
                  local_ivorn: str = "ivo://gcnmon/relay", receive_timeout: float = 20.0, reactor=None):
         if reactor is None:
             from twisted.internet import reactor

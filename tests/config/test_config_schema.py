@@ -45,7 +45,7 @@ def test_every_section_has_every_default(tmp_path):
     cfg = load_config("/dev/null")
     assert cfg.section("vtp") == {
         "watchdog": 150.0,
-        "max_frame": 1048576,
+        "max_frame": 6 << 20,  # 6 MiB: the envelope of a 4 MiB JSON notice fits
         "local_ivorn": "ivo://gcnmon/workstation",
         "backoff_initial": 1.0,
         "backoff_max": 60.0,
@@ -57,7 +57,7 @@ def test_every_section_has_every_default(tmp_path):
 
 def test_a_plain_dict_is_validated_too():
     cfg = Config({"vtp": {"watchdog": 30}})
-    assert cfg.get("vtp.watchdog") == 30.0 and cfg.get("vtp.max_frame") == 1048576
+    assert cfg.get("vtp.watchdog") == 30.0 and cfg.get("vtp.max_frame") == 6 << 20
     with pytest.raises(ConfigError, match=r"vtp.watchdog = \"abc\": must be a number"):
         Config({"vtp": {"watchdog": "abc"}})
 

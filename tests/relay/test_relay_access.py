@@ -78,7 +78,7 @@ def test_defaults_are_safe():
     assert got["upstream"] == "kafka" and got["listen"] == ("0.0.0.0", relay_cmd.DEFAULT_PORT)
     assert relay_cmd.DEFAULT_PORT == 8099
     assert str(got["allow"]) == "127.0.0.1/32" and got["receive"] is None  # the LAN must be added on purpose
-    assert got["max_subscribers"] == 500 and got["queue_limit"] == 1000 and got["max_frame"] == 1 << 20
+    assert got["max_subscribers"] == 500 and got["queue_limit"] == 1000 and got["max_frame"] == 6 << 20
 
 
 def test_bad_allow_list_exits_2_before_opening_anything(tmp_path, capsys):

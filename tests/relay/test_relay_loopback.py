@@ -92,7 +92,7 @@ def test_length_prefix_over_the_frame_cap_drops_the_peer(relay, wait_until, capl
     with caplog.at_level(logging.WARNING):
         peer.sock.sendall(struct.pack("!I", 0x7FFFFFF0) + b"<VOEvent")
         wait_until(peer.poll, 5)
-    assert "sent a length prefix of 2147483632 bytes (cap 1048576)" in caplog.text
+    assert "sent a length prefix of 2147483632 bytes (cap 6291456)" in caplog.text  # the 6 MiB default
     wait_until(lambda: relay.broker.subscribers == 0, 5)
 
 

@@ -18,6 +18,7 @@ from twisted.internet.protocol import ServerFactory
 from twisted.internet.task import LoopingCall
 from zope.interface import implementer
 
+from gcnmon.limits import MAX_FRAME
 from gcnmon.notice.model import NoticeError
 
 from . import messages
@@ -173,7 +174,7 @@ class BrokerFactory(ServerFactory):
         allow: Callable[[str], bool] | None = None,
         max_subscribers: int | None = None,
         queue_limit: int = 1000,
-        max_frame: int = 1 << 20,
+        max_frame: int = MAX_FRAME,
         clock=None,
     ):
         if clock is None:

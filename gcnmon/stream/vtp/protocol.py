@@ -10,6 +10,7 @@ from twisted.protocols.policies import TimeoutMixin
 from twisted.python.failure import Failure
 
 from gcnmon.archive.records import ArchiveError
+from gcnmon.limits import MAX_FRAME
 from gcnmon.notice.model import NoticeError
 
 from . import messages
@@ -35,7 +36,7 @@ class FramedProtocol(Int32StringReceiver):
 
     peer_name = "?"
 
-    def __init__(self, max_frame: int = 1 << 20):
+    def __init__(self, max_frame: int = MAX_FRAME):
         self.MAX_LENGTH = max_frame
 
     def connectionMade(self) -> None:

@@ -15,6 +15,7 @@ from twisted.internet.protocol import Factory
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
+from gcnmon.limits import MAX_FRAME
 from gcnmon.stream.link import LinkState
 
 from .protocol import SubscriberProtocol
@@ -138,7 +139,7 @@ def make_subscriber_service(
     link: LinkState,
     local_ivorn: str,
     watchdog: float = 150.0,
-    max_frame: int = 1 << 20,
+    max_frame: int = MAX_FRAME,
     backoff_initial: float = 1.0,
     backoff_max: float = 60.0,
     reactor=None,
