@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "tcs",
     "tcs_sim",
     "drivers",
+    "topics",
     "notify",
     "show_config",
 )

@@ -5,9 +5,9 @@ the defaults, and turns pydantic's errors into one line naming the file, the key
 is allowed. To add a key: add a field here with its default and description; consumers read
 ``cfg.section(...)[key]`` without a default of their own.
 
-Two defaults are data rather than code and stay in ``config/gcnmon.toml``: the Kafka topic list and
-the ``[[groups]]`` rules (read from there once); every other key of that file must equal its default
-here (a test checks).
+Two defaults are data rather than code: the Kafka topic list (the topic catalogue's ``read`` entries,
+``gcnmon/data/topics.toml``) and the ``[[groups]]`` rules (read from ``config/gcnmon.toml`` once);
+every other key of that file must equal its default here (a test checks).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
+
+from .limits import MAX_FRAME
 
 __all__ = ["Settings", "SITE_PRESET_NAMES", "shipped_defaults", "key_error"]
 
@@ -38,6 +40,12 @@ def shipped_defaults() -> dict:
     from .resources import resource
 
     return tomllib.loads(resource("config", "gcnmon.toml").read_text(encoding="utf-8"))
+
+
+def _default_topics() -> list[str]:
+    from .stream.topics import default_topics  # the catalogue, gcnmon/data/topics.toml
+
+    return default_topics()
 
 
 # ---- reusable value types ------------------------------------------------------------------------
@@ -115,7 +123,8 @@ class Vtp(_Section):
         "the link is stale and we reconnect",
     )  # fmt: skip
     max_frame: FrameSize = Field(
-        1048576, description="largest frame accepted, bytes; a larger length prefix drops the connection"
+        MAX_FRAME, description="largest frame accepted, bytes; a larger length prefix drops the connection. "
+        "The default (6 MiB) holds the envelope of a 4 MiB JSON notice, the largest GCN sends"
     )
     local_ivorn: Ivorn = Field(
         "ivo://gcnmon/workstation",
@@ -147,12 +156,14 @@ class Kafka(_Section):
         "", description="a broker other than GCN's (a mirror, tests): `HOST:PORT`, plaintext, no credentials"
     )
     group_id: str = Field(
-        "", description="the consumer group; empty: `<client_id>-gcnmon-<station name>`. Fixed, so a restart "
-        "resumes where the archive stopped",
+        "", description="the consumer group; empty: `<client_id>-gcnmon-<station name>-<host name>` (two "
+        "workstations of one telescope never share a group). Fixed, so a restart resumes where the archive "
+        "stopped",
     )  # fmt: skip
     offset_reset: Literal["latest", "earliest"] = Field(
-        "latest", description="where a group that never committed starts: `\"latest\"` (only new notices) or "
-        "`\"earliest\"` (everything the cluster retains)",
+        "earliest", description="where a group that never committed on a topic starts: `\"earliest\"` "
+        "(everything the cluster retains: nothing published while gcnmon was down is lost; old notices are "
+        "archived and listed, never rung) or `\"latest\"` (only new notices)",
     )  # fmt: skip
     session_timeout_ms: int = Field(
         10000, ge=1, le=3_600_000,
@@ -173,10 +184,9 @@ class Kafka(_Section):
         "librdkafka's default",
     )  # fmt: skip
     topics: list[NonEmpty] = Field(
-        default_factory=lambda: list(shipped_defaults()["kafka"]["topics"]), min_length=1,
-        description="the topics read (default: the list in `config/gcnmon.toml`); `gcn.heartbeat` only "
-            "proves "
-        "the link alive",
+        default_factory=lambda: _default_topics(), min_length=1,
+        description="the topics read (default: every stream of the topic catalogue marked `read`, "
+        "`gcnmon topics` lists them); `gcn.heartbeat` only proves the link alive",
     )  # fmt: skip
 
     @field_validator("bootstrap")
@@ -271,7 +281,8 @@ class Policy(_Section):
         False, description="show notices of catalogued/known sources (MAXI_KNOWN, BAT known source, SVOM "
         "eclairs-catalog)",
     )  # fmt: skip
-    slew: bool = Field(False, description='show slew and pointing notices (Swift Point_Dir, SVOM "slewing")')
+    slew: bool = Field(False, description="show slew and pointing notices (Swift Point_Dir, Fermi SC_Slew); "
+                       "SVOM's slewing notice is a refined position and always goes to its group")
     subthreshold: bool = Field(
         False, description="show sub-threshold triggers (Fermi GBM SubThresh, Swift sub-sub-threshold)"
     )
@@ -327,13 +338,30 @@ class Rule(_Section):
         None, ge=0, le=1, description="only if at least this much of the localisation is above the zenith "
         "limit on arrival (at `[site]`)",
     )  # fmt: skip
+    where: dict[str, Any] | None = Field(
+        None, description="comparisons on params by name, all must hold: `true`/`false`, a number, "
+        "`\"< 3.2e-8\"` (also `<=`, `>`, `>=`, `=`, `!=`), a text glob, or a list (any of); see "
+        "[Rules on any field](#rules-on-any-field)",
+    )  # fmt: skip
+
+    @field_validator("where")
+    @classmethod
+    def _comparisons(cls, table: dict[str, Any] | None) -> dict[str, Any] | None:
+        from .where import WhereError, parse_where
+
+        if table is not None:
+            try:
+                parse_where(table)
+            except WhereError as exc:
+                raise ValueError(str(exc)) from None
+        return table
 
     @model_validator(mode="after")
     def _something(self) -> Rule:
         if not (self.model_fields_set - {"label", "check_significance"}):
             raise ValueError(
                 "a match rule needs at least one of mission, instrument, notice_type, role, "
-                "packet_type, flags"
+                "packet_type, flags, where, max_area90, min_prob_up"
             )
         return self
 
@@ -404,7 +432,8 @@ class Relay(_Section):
         description="notices that may wait behind one subscriber's full socket before it is dropped",
     )
     max_frame: FrameSize = Field(
-        1048576, description="largest frame accepted from a subscriber or an author, bytes"
+        MAX_FRAME, description="largest frame accepted from a subscriber or an author, bytes (the default, "
+        "6 MiB, holds the envelope of a 4 MiB JSON notice; keep it equal to the workstations' `[vtp] max_frame`)"
     )
     local_ivorn: Ivorn = Field(
         "ivo://gcnmon/relay", description="our IVORN in transport messages, and as a subscriber upstream"

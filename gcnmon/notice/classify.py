@@ -24,7 +24,8 @@ _SLEW_TYPES = frozenset(
         P.FERMI_SC_SLEW,
         P.FERMI_POINTDIR,
         P.FERMI_SC_SLEW_INTERNAL,
-        P.SVOM_ECLAIRS_SLEWING,
+        # Not SVOM_ECLAIRS_SLEWING (204): it is the refined ECLAIRs position of a burst SVOM slews to,
+        # exactly the bursts worth following, not a pointing notice.
     }
 )
 _UTILITY_TYPES = frozenset({P.IM_ALIVE, P.KILL_SOCKET, P.VOE_11_IM_ALIVE, P.VOE_20_IM_ALIVE})

@@ -12,6 +12,7 @@ import logging
 import math
 from types import MappingProxyType
 
+from .flatten import flatten
 from .identity import json_ivorn
 from .missions import canonical_instrument
 from .model import Citation, Notice, NoticeError
@@ -28,6 +29,8 @@ _MISSIONS = {
     "einstein_probe": "EP", "ep": "EP", "icecube": "IceCube", "lvk": "LVK", "igwn": "LVK", "svom": "SVOM",
     "fermi": "Fermi", "swift": "Swift", "integral": "INTEGRAL", "maxi": "MAXI", "konus": "Konus-Wind",
     "agile": "AGILE", "amon": "AMON", "snews": "SNEWS", "hawc": "HAWC", "gecam": "GECAM", "chime": "CHIME",
+    "dsa110": "DSA-110", "km3net": "KM3NeT", "superk": "Super-Kamiokande", "boom": "BOOM",
+    "burstcube": "BurstCube",
 }  # fmt: skip
 _LVK_TYPES = {"earlywarning": "EarlyWarning", "early_warning": "EarlyWarning", "preliminary": "Preliminary",
               "initial": "Initial", "update": "Update", "retraction": "Retraction"}  # fmt: skip
@@ -66,7 +69,6 @@ def _lvk(doc: dict, raw: bytes, warnings: list[str]) -> Notice:
     event = doc.get("event") if isinstance(doc.get("event"), dict) else {}
     # Mock superevents (MS...) are LVK's test alerts.
     is_test = bool(superevent and superevent.startswith("M"))
-    params = _flat(doc)
     region = region_from_json(doc, warnings)  # the sky map: its most probable pixel is the position
     return Notice(
         ivorn=json_ivorn(doc, "igwn.gwalert"),
@@ -85,7 +87,7 @@ def _lvk(doc: dict, raw: bytes, warnings: list[str]) -> Notice:
         significance=None,
         is_test=is_test,
         is_retraction=notice_type == "Retraction",
-        params=MappingProxyType(params),
+        params=_params(doc),
         warnings=tuple(warnings),
     )
 
@@ -120,11 +122,12 @@ def _generic(doc: dict, raw: bytes, warnings: list[str]) -> Notice:
         is_test=is_test,
         is_retraction=kind == "retraction",
         cites=cites,
-        # SVOM's JSON says "slew_status": "accepted" where its VOEvents use packet type 204.
-        flags=frozenset({"slew"}) if _text(doc.get("slew_status")) == "accepted" else frozenset(),
+        # SVOM's "slew_status": "accepted" (VOEvent packet type 204) is a refined position, not a pointing
+        # notice: no "slew" flag. A known source's stream (MAXI gsc.known) is catalogued.
+        flags=frozenset({"catalogued"}) if topic.endswith(".known") else frozenset(),
         description=_text(doc.get("additional_info")),
         localisation=region,
-        params=MappingProxyType(_flat(doc)),
+        params=_params(doc),
         warnings=tuple(warnings),
     )
 
@@ -186,15 +189,6 @@ def _references(doc: dict) -> tuple[Citation, ...]:
     return tuple(cites)
 
 
-def _flat(doc: dict, prefix: str = "") -> dict[str, str]:
-    """Scalars of ``doc`` as name -> str, nested objects dotted (``event.far``); skymaps left out."""
-    flat: dict[str, str] = {}
-    for key, value in doc.items():
-        name = f"{prefix}{key}"
-        if key == "skymap":
-            continue
-        if isinstance(value, dict) and not prefix:
-            flat.update(_flat(value, f"{name}."))
-        elif value is not None and not isinstance(value, dict):
-            flat[name] = json.dumps(value) if isinstance(value, list) else str(value)
-    return flat
+def _params(doc: dict) -> MappingProxyType:
+    """Every field by dotted name (``event.classification.BNS``); the base64 sky maps stay in ``raw``."""
+    return MappingProxyType(flatten(doc)[0])

@@ -15,7 +15,7 @@ FLAGS = frozenset(
         "catalogued",  # a known/catalogued source (MAXI_KNOWN, BAT known source, SVOM 203, ...)
         "not_grb",  # the instrument says this is definitely not a GRB (Swift Def_NOT_a_GRB, ...)
         "subthreshold",  # a sub-threshold trigger (Fermi GBM SubThresh, Swift sub-sub-threshold, ...)
-        "slew",  # a slew/pointing notice (Swift Point_Dir, SVOM 204 slewing, ...), not a new position
+        "slew",  # a slew/pointing notice (Swift Point_Dir, Fermi SC_Slew, ...), not a new position
         "utility",  # transport or housekeeping packets (KILL_SOCKET, heartbeats, role=utility)
         "starlock_lost",  # the spacecraft lost its star lock: the position is unreliable
         "lightcurve",  # a light curve or data product, no new position (BAT_Lightcurve, ...)

@@ -11,12 +11,13 @@ __all__ = ["notice_as_dict", "notice_line", "JSON_KEYS"]
 #: The keys of ``notice_as_dict``, in order (``gcnmon parse --json`` puts ``file`` first).
 JSON_KEYS = (
     "ivorn", "role", "mission", "instrument", "notice_type", "packet_type", "trigger_id", "time",
-    "ra", "dec", "error_radius", "significance", "is_test", "is_retraction", "cites", "region",
+    "ra", "dec", "error_radius", "significance", "is_test", "is_retraction", "cites", "region", "event_key",
+    "params",
 )  # fmt: skip
 
 
 def notice_as_dict(notice: Notice) -> dict:
-    """JSON-ready dict: time ISO 8601 UTC ending in Z, angles in degrees, None where absent."""
+    """JSON-ready dict: time ISO 8601 UTC ending in Z, angles in degrees, None where absent; the params."""
     return {
         "ivorn": notice.ivorn,
         "role": notice.role,
@@ -34,6 +35,9 @@ def notice_as_dict(notice: Notice) -> dict:
         "is_retraction": notice.is_retraction,
         "cites": [{"ivorn": cite.ivorn, "type": cite.type} for cite in notice.cites],
         "region": region_dict(notice.region),
+        "event_key": list(notice.event_key) if notice.event_key else None,
+        # What rules can test (`where`), by name: JSON fields dotted, VOEvent What params as they are.
+        "params": dict(notice.params),
     }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..config import ConfigError
 from ..notice.model import Notice
+from ..where import Condition, WhereError, parse_where
 
 __all__ = ["ACTIONS", "MODES", "VISIBILITY_MODES", "Rule", "Group", "Policy", "policy_from_config"]
 
@@ -23,7 +24,7 @@ MODES = ("log", "queue")
 VISIBILITY_MODES = ("mark", "downgrade")
 
 _RULE_KEYS = {"label", "mission", "instrument", "notice_type", "packet_type", "flags", "role",
-              "check_significance", "max_area90", "min_prob_up"}  # fmt: skip
+              "check_significance", "max_area90", "min_prob_up", "where"}  # fmt: skip
 _GROUP_KEYS = {"name", "priority", "action", "timeout", "sound", "min_significance", "max_error", "match"}
 _SWITCHES = ("test", "catalogued", "slew", "subthreshold")
 
@@ -51,7 +52,8 @@ def _glob(patterns: tuple[str, ...], value: str | None) -> bool:
 class Rule:
     """One match rule: every field it names must match (strings are case-insensitive globs).
 
-    A list in a field means "any of these"; ``flags`` means "all of these are set".
+    A list in a field means "any of these"; ``flags`` means "all of these are set"; ``where`` holds
+    comparisons on params by name (``gcnmon.policy.where``), all of which must hold.
     """
 
     label: str
@@ -64,6 +66,7 @@ class Rule:
     check_significance: bool = False  # apply [policy] min_significance (a detection significance in sigma)
     max_area90: float | None = None  # deg2: the localisation's 90 % area at most this (unknown: no match)
     min_prob_up: float | None = None  # 0..1: at least this probability above the zenith limit at arrival
+    where: tuple[Condition, ...] = ()
 
     def matches(self, notice: Notice, reach=None) -> bool:
         """Whether ``notice`` matches; ``reach(notice)`` gives its probability above the limit now.
@@ -94,7 +97,9 @@ class Rule:
             return False
         if self.packet_type and notice.packet_type not in self.packet_type:
             return False
-        return self.flags <= notice.flags
+        if not self.flags <= notice.flags:
+            return False
+        return all(condition.holds(notice.params) for condition in self.where)
 
     @classmethod
     def from_config(cls, where: str, table: Any) -> Rule:
@@ -121,6 +126,11 @@ class Rule:
             if fields["min_prob_up"] > 1:
                 value = table["min_prob_up"]
                 raise ConfigError(f"{where}: min_prob_up is a probability (0..1), not {value!r}")
+        if "where" in table:
+            try:
+                fields["where"] = parse_where(table["where"])
+            except WhereError as exc:
+                raise ConfigError(f"{where}: {exc}") from None
         check = table.get("check_significance", False)
         if not isinstance(check, bool):
             raise ConfigError(f"{where}: check_significance must be true or false, not {check!r}")

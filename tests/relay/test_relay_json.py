@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import confluent_kafka
 import pytest
 
 from gcnmon.archive import Archive
@@ -78,3 +79,38 @@ def test_lvk_json_from_kafka_reaches_the_workstation_as_the_json_notice(
     assert archived[gw.ivorn] == gw_json and sorted(archived.values()) == sorted([gw_json, voevent])
     wait_until(lambda: relay.broker.acks == 2, 5)  # the workstation acked the envelope by the notice's IVORN
     assert (relay.relayed, relay.wrapped, relay.held_back) == (2, 1, 0)
+
+
+def test_two_megabyte_lvk_alert_crosses_kafka_relay_and_vtp_with_the_defaults(
+    relay, workstation, intake, data_file, wait_until, wait_for
+):
+    """The user guide's 2,074,854-byte alert (two base64 sky maps) from Kafka to a workstation's
+    archive, every limit at its default; a 4 MiB + 1 message is refused and kept as a reject."""
+    archive, seen = workstation
+    big = data_file("lvk-userguide/MS181101ab-ext-update.json").read_bytes()
+    too_big = big + b" " * ((4 << 20) + 1 - len(big))
+    # One partition each: librdkafka's mock keeps only ~5 MB per partition log and would drop the first.
+    cluster = MockCluster(partitions=2)
+    cluster.create_topic(JSON_TOPIC)
+    # GCN's brokers take messages up to ~4 MiB; librdkafka's producer default is 1 MB.
+    producer = confluent_kafka.Producer({"bootstrap.servers": cluster.bootstrap,
+                                         "message.max.bytes": 8 << 20})
+    delivered = []
+    for partition, payload in enumerate((big, too_big)):
+        producer.produce(JSON_TOPIC, payload, partition=partition,
+                         on_delivery=lambda err, _msg: delivered.append(err))
+    assert producer.flush(30) == 0 and delivered == [None, None]
+    source = KafkaSource({"bootstrap": cluster.bootstrap, "topics": [JSON_TOPIC], "group_id": "relay-2mb",
+                          "offset_reset": "earliest", "poll_interval": 0.05}, relay.on_packet,
+                         link=LinkState("kafka"))  # fmt: skip
+    source.start()
+    try:
+        wait_until(lambda: len(seen) == 1 and intake.archive.rejects(), 60)
+    finally:
+        wait_for(source.stop(), 30)
+        cluster.close()
+    [notice] = seen
+    assert notice.raw == big and archive.get(notice.ivorn).raw == big
+    assert notice.params["external_coinc.observatory"] == "Fermi"
+    [reject] = intake.archive.rejects()
+    assert reject.raw == too_big and "exceeds the 4194304-byte limit" in reject.reason
