@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="make only these scenarios (repeatable; default: all)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("GCNMON_CONFIG", str(Path(tempfile.gettempdir()) / "gcnmon-screenshots-none.toml"))
+    os.environ.setdefault("GCNMON_CONFIG", os.devnull)  # the defaults alone
     from gcnmon.bootstrap import install_loops
 
     qapp, loop = install_loops(["gcnmon-screenshots"])

@@ -236,6 +236,15 @@ def _allowed(error: dict) -> str:
     return str(error["msg"])
 
 
+def _printable(text: str) -> str:
+    """No control character, line or paragraph separator in a message line: each is escaped."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
+
+
+def _joined(lines: list[str]) -> str:
+    return "\n".join(_printable(line) for line in lines)
+
+
 def _render_value(value: Any) -> str:
     if isinstance(value, bool):
         text = "true" if value else "false"
@@ -324,7 +333,7 @@ def _problems(exc, raw: Mapping, origins: _Origins) -> tuple[list[str], list[tup
         if error["type"] == "gcnmon_key":
             parts = tuple(error["ctx"]["key"].split("."))
             value = error["ctx"]["value"]
-            found = True
+            found = value is not None
         else:
             parts = _field_loc(tuple(error["loc"]))
             found, value = _lookup(raw, parts)
@@ -376,14 +385,14 @@ def _validate(raw: dict, origins: _Origins) -> tuple[dict, list[str]]:
         except ValidationError as exc:
             lines, unknown = _problems(exc, raw, origins)
             if lines:
-                raise ConfigError("\n".join(lines)) from None
+                raise ConfigError(_joined(lines)) from None
             for parts in unknown:
                 warnings.append(_did_you_mean(parts, raw, origins))
                 unknowns.append(parts)
                 _remove(checked, parts)
             continue
         data = model.model_dump(exclude_none=True)
-        warnings += _driver_tables(data, raw, origins)
+        warnings = [_printable(w) for w in warnings + _driver_tables(data, raw, origins)]
         for parts in unknowns:  # kept (never silently dropped), yet no consumer reads them
             found, value = _lookup(raw, parts)
             holder_found, holder = _lookup(data, parts[:-1])
@@ -429,7 +438,7 @@ def _driver_tables(data: dict, raw: Mapping, origins: _Origins) -> list[str]:
             if allowed:
                 errors.append(f"{origins.of(parts)}: tcs.{name}.{key} = {_render_value(value)}: {allowed}")
     if errors:
-        raise ConfigError("\n".join(errors))
+        raise ConfigError(_joined(errors))
     return warnings
 
 
@@ -529,7 +538,8 @@ def load_config(
 ) -> Config:
     """The user file (``user_config_path()`` unless given), then overrides, validated against the schema.
 
-    An absent file is fine (defaults only) unless it was named (``user_file``). ``unknown="error"``
+    An absent file is fine (defaults only) unless it was named (``user_file`` or ``$GCNMON_CONFIG``).
+    ``unknown="error"``
     turns the unknown-key warnings into a ``ConfigError``.
     """
     raw, origins, sources = {}, _Origins(), ["defaults"]
@@ -539,6 +549,9 @@ def load_config(
         sources.append(str(path))
     elif user_file:
         raise ConfigError(f"{path}: no such config file")
+    elif os.environ.get("GCNMON_CONFIG"):  # named, so meant: a typo must not silently mean "defaults"
+        raise ConfigError(f"GCNMON_CONFIG={path}: no such config file (GCNMON_CONFIG={os.devnull} runs on "
+                          "the defaults alone)")
     if isinstance(overrides, Mapping):
         items = [(tuple(str(k).split(".")), v, CODE) for k, v in overrides.items()]
     else:

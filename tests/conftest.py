@@ -15,7 +15,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Hermetic: no test reads the developer's own gcnmon.toml or writes into their archive and log books.
 _SANDBOX = __import__("tempfile").mkdtemp(prefix="gcnmon-tests-")
-os.environ["GCNMON_CONFIG"] = os.path.join(_SANDBOX, "no-user-config.toml")
+os.environ["GCNMON_CONFIG"] = os.devnull  # an empty file: the defaults alone (a missing one is an error)
 os.environ["GCNMON_DATA_DIR"] = os.path.join(_SANDBOX, "data")
 os.environ["GCNMON_LOG_DIR"] = os.path.join(_SANDBOX, "log")
 

@@ -16,7 +16,7 @@ def gcnmon_env(tmp_path: Path) -> dict:
     """An environment that keeps gcnmon's files in ``tmp_path`` and prints times in UTC."""
     env = dict(os.environ)
     env.update({"GCNMON_DATA_DIR": str(tmp_path / "data"), "GCNMON_LOG_DIR": str(tmp_path / "logs"),
-                "GCNMON_CONFIG": str(tmp_path / "no-user-config.toml"), "TZ": "UTC",
+                "GCNMON_CONFIG": os.devnull, "TZ": "UTC",
                 "PYTHONUNBUFFERED": "1"})
     env.pop("QT_QPA_PLATFORM", None)
     return env

@@ -1,6 +1,7 @@
 """Configuration layering and ``gcnmon config``: defaults < user file < --set, secrets masked."""
 
 import json
+import os
 
 import pytest
 
@@ -31,7 +32,7 @@ def test_broken_user_file_and_override_are_named(tmp_path):
 
 
 def test_config_command_masks_secrets(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("GCNMON_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("GCNMON_CONFIG", os.devnull)
     assert main(["config", "--set", "kafka.client_secret=hunter2", "--set", "tcs.password=pw"]) == 0
     out = capsys.readouterr().out
     data = json.loads(out)
@@ -41,6 +42,7 @@ def test_config_command_masks_secrets(tmp_path, capsys, monkeypatch):
 
 
 def test_config_check_reports_errors_with_exit_2(tmp_path, capsys, monkeypatch):
+    (tmp_path / "none.toml").write_text("# nothing changed\n", encoding="utf-8")
     monkeypatch.setenv("GCNMON_CONFIG", str(tmp_path / "none.toml"))
     assert main(["config", "--check"]) == 0
     assert "zenith limit 79" in capsys.readouterr().out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from gcnmon.archive import Archive
@@ -10,7 +12,7 @@ from gcnmon.intake import Intake
 
 @pytest.fixture(autouse=True)
 def no_user_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("GCNMON_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("GCNMON_CONFIG", os.devnull)
 
 
 @pytest.fixture

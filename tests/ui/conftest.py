@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -102,7 +103,7 @@ def make_app(tmp_path, monkeypatch, clock, backend, wait_for):
     from tcs_drivers.bta import BtaDriver
     from tcs_drivers.sim import Account, start_simulator
 
-    monkeypatch.setenv("GCNMON_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("GCNMON_CONFIG", os.devnull)
     built, sims = [], []
 
     def make(level: int | None = 4, overrides=None, sources: bool = False, login: bool = True, driver=None):

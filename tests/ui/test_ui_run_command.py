@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 import pytest
@@ -19,7 +20,7 @@ def parse(argv):
 
 
 def test_ui_legacy_arguments_map_to_options(monkeypatch, tmp_path):
-    monkeypatch.setenv("GCNMON_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("GCNMON_CONFIG", os.devnull)
     args = parse(["Tel=Zeiss", "Host=tcs.example.org:8080", "User=observer", "Proxy=relay.example.org",
                   "test=yes", "AUDIO=No"])
     assert (args.tel, args.host, args.user, args.proxy, args.test, args.audio) == (
@@ -49,7 +50,7 @@ def test_ui_bad_legacy_words_do_not_echo_their_value(capsys):
 
 
 def test_ui_password_never_reaches_argv_config_or_log(monkeypatch, tmp_path, caplog):
-    monkeypatch.setenv("GCNMON_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("GCNMON_CONFIG", os.devnull)
     monkeypatch.setattr(sys, "argv", ["gcnmon", "Tel=BTA", "Pass=hunter2", "--password", "s3cret"])
     seen = {}
 
