@@ -96,7 +96,7 @@ class Station(_Section):
 
 class Sources(_Section):
     vtp: list[str] = Field(
-        default_factory=list,
+        default_factory=list, json_schema_extra={"allowed": "list of HOST:PORT"},
         description='VTP brokers (Comet, a gcnmon relay) as `"host:port"`, tried in order with failover; '
         "`Proxy=HOST:PORT` on the command line replaces it",
     )
@@ -153,7 +153,9 @@ class Kafka(_Section):
         "gcn.nasa.gov", description="the GCN Kafka domain (`test.gcn.nasa.gov` for GCN's test cluster)"
     )
     bootstrap: str = Field(
-        "", description="a broker other than GCN's (a mirror, tests): `HOST:PORT`, plaintext, no credentials"
+        "",
+        json_schema_extra={"allowed": "`\"\"` or HOST:PORT[,HOST:PORT...]"},
+        description="a broker other than GCN's (a mirror, tests): `HOST:PORT`, plaintext, no credentials"
     )
     group_id: str = Field(
         "", description="the consumer group; empty: `<client_id>-gcnmon-<station name>-<host name>` (two "
@@ -221,7 +223,8 @@ class Logbook(_Section):
 
 class Site(_Section):
     preset: str = Field(
-        "BTA", description="`\"BTA\"` (SAO 6-m, zenith distance limit 79°), `\"Zeiss-1000\"` (or "
+        "BTA", json_schema_extra={"allowed": "`\"BTA\"`, `\"Zeiss-1000\"`, `\"Zeiss\"` or `\"\"` (any case)"},
+        description="`\"BTA\"` (SAO 6-m, zenith distance limit 79°), `\"Zeiss-1000\"` (or "
         "`\"Zeiss\"`; "
         "SAO 1-m), or `\"\"` for the explicit site below",
     )  # fmt: skip
@@ -303,7 +306,9 @@ class Policy(_Section):
         "`\"downgrade\"` treats it as the highest-priority `inform` group",
     )  # fmt: skip
     default_group: NonEmpty = Field(
-        "inform", description="the group of notices no rule matches (new missions, unknown streams): "
+        "inform",
+        json_schema_extra={"allowed": "a group's name"},
+        description="the group of notices no rule matches (new missions, unknown streams): "
         "`inform`, so nothing is missed but nobody is woken by an alarm for a stream never configured",
     )  # fmt: skip
     refine_extends: bool = Field(
@@ -413,16 +418,20 @@ class Ui(_Section):
 
 class Relay(_Section):
     upstream: str = Field(
-        "kafka", description="`\"kafka\"` (with the `[kafka]` credentials), "
+        "kafka", json_schema_extra={"allowed": "`\"kafka\"`, `\"none\"` or `\"vtp://HOST:PORT[,HOST:PORT...]\"`"},
+        description="`\"kafka\"` (with the `[kafka]` credentials), "
         "`\"vtp://HOST:PORT[,HOST:PORT...]\"` "
         "(brokers in failover order; `[vtp]` watchdog and backoff apply) or `\"none\"` (the receive port "
         "only)",
     )  # fmt: skip
     listen: str = Field(
-        "0.0.0.0:8099", description="where the workstations subscribe (8099 is the conventional VTP port)"
+        "0.0.0.0:8099",
+        json_schema_extra={"allowed": "ADDR[:PORT]"},
+        description="where the workstations subscribe (8099 is the conventional VTP port)"
     )
     allow: list[str] = Field(
-        default_factory=lambda: ["127.0.0.1/32"],
+        default_factory=lambda: ["127.0.0.1/32"], json_schema_extra={"allowed": "list of CIDR (or one "
+            "string a,b)"},
         description="networks (CIDR) allowed to subscribe; add your LAN",
     )
     max_subscribers: int = Field(500, ge=0, description="refuse subscribers beyond this many (0: no limit)")
@@ -439,11 +448,14 @@ class Relay(_Section):
         "ivo://gcnmon/relay", description="our IVORN in transport messages, and as a subscriber upstream"
     )
     receive: str = Field(
-        "", description="`\"ADDR:PORT\"` to take events from local instruments (8098 is the conventional VTP "
+        "",
+        json_schema_extra={"allowed": "`\"\"` or ADDR[:PORT]"},
+        description="`\"ADDR:PORT\"` to take events from local instruments (8098 is the conventional VTP "
         "receive port); `\"\"` for none",
     )  # fmt: skip
     receive_allow: list[str] = Field(
         default_factory=lambda: ["127.0.0.1/32"],
+        json_schema_extra={"allowed": "list of CIDR (or one string a,b)"},
         description="hosts (CIDR) allowed to send to the receive port",
     )
     receive_timeout: Seconds = Field(
@@ -489,6 +501,7 @@ class NotifyTarget(_Section):
     name: NonEmpty = Field(description="names the target in the log (and its URL's environment variable)")
     events: str | list[str] | None = Field(
         None,
+        json_schema_extra={"allowed": "list of: unanswered, retraction, link, archive, relay"},
         description="what it is sent: any of unanswered, retraction, link, archive, relay (default: all)",
     )
     rate_limit: int = Field(12, ge=0, description="messages per hour at most; 0: no limit")
@@ -535,8 +548,9 @@ class Tcs(_Section):
     model_config = ConfigDict(extra="allow")
 
     driver: NonEmpty = Field(
-        "dummy", description="`zeiss`, `bta`, `alpaca`, or `dummy` (no TCS: the dialog's TCS buttons go "
-        "nowhere); "
+        "dummy",
+        json_schema_extra={"allowed": "an installed driver's name"},
+        description="`zeiss`, `bta`, `alpaca`, or `dummy` (no TCS: the dialog's TCS buttons go nowhere); "
         "any installed driver (`gcnmon drivers`)",
     )  # fmt: skip
     url: str = Field(
@@ -627,7 +641,9 @@ class Settings(_Section):
         names = [g.name for g in self.groups]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
-            raise key_error("groups", twice, f"duplicate group name(s) {', '.join(twice)}")
+            raise key_error("groups", None, f"duplicate group name(s) {', '.join(map(repr, twice))} "
+                f"(each group "
+                            "needs its own name)")
         if self.policy.default_group not in names:
             raise key_error(
                 "policy.default_group", self.policy.default_group, f"must name a group ({', '.join(names)})"
