@@ -21,7 +21,7 @@ GCNMON = Path(sys.executable).parent / "gcnmon"
 
 def _env(tmp_path, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    env.update(HOME=str(tmp_path), GCNMON_CONFIG=str(tmp_path / "absent.toml"),
+    env.update(HOME=str(tmp_path), GCNMON_CONFIG=os.devnull,
                GCNMON_DATA_DIR=str(tmp_path / "data"), GCNMON_LOG_DIR=str(tmp_path / "log"), **extra)
     return env
 

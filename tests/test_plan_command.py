@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +16,7 @@ LVK = Path(__file__).parent / "data" / "lvk-userguide"
 
 
 def test_plan_json_for_a_notice_and_a_fits_file(capsys, tmp_path, monkeypatch):
-    monkeypatch.setenv("GCNMON_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("GCNMON_CONFIG", os.devnull)
     files = [str(LVK / "MS181101ab-preliminary.json"), str(LVK / "bayestar.multiorder.fits")]
     rc = main(["plan", *files, "--site", "BTA", "--at", "2026-12-02T02:30:00Z", "--fov", "3", "--json"])
     assert rc == 0
@@ -30,7 +31,7 @@ def test_plan_json_for_a_notice_and_a_fits_file(capsys, tmp_path, monkeypatch):
 
 
 def test_plan_text_and_errors(capsys, tmp_path, monkeypatch):
-    monkeypatch.setenv("GCNMON_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("GCNMON_CONFIG", os.devnull)
     bad = tmp_path / "bad.fits"
     bad.write_bytes(b"SIMPLE  =" + b" " * 100)
     rc = main(["plan", str(LVK / "bayestar.multiorder.fits"), str(bad), "--site", "BTA",

@@ -38,11 +38,13 @@ CASES = [
     Case("not UTF-8", b'[station]\nname = "caf\xe9"\n', "gcnmon.toml: line 2, column 12: not UTF-8 text"),
     Case("watchdog a string", b'[vtp]\nwatchdog = "abc"\n', 'vtp.watchdog = "abc": must be a number'),
     Case("missing GCNMON_CONFIG", None, "GCNMON_CONFIG="),
-    Case("--set watchdog=abc", b"", '--set vtp.watchdog="abc": must be a number', ("--set", "vtp.watchdog=abc"),
+    Case("--set "
+        "watchdog=abc", b"", '--set vtp.watchdog="abc": must be a number', ("--set", "vtp.watchdog=abc"),
          ("config", "listen", "history", "relay", "tcs", "run")),
     Case("max_subscribers many", b'[relay]\nmax_subscribers = "many"\n',
          'relay.max_subscribers = "many": must be an integer', commands=("config", "relay")),
-    Case("max_frame 0", b"[vtp]\nmax_frame = 0\n", "vtp.max_frame = 0: must be >= 1024", commands=("listen",)),
+    Case("max_frame 0", b"[vtp]\nmax_frame = 0\n", "vtp.max_frame = 0: must be >= "
+        "1024", commands=("listen",)),
     Case("max_frame -1", b"[relay]\nmax_frame = -1\n", "relay.max_frame = -1: must be >= 1024",
          commands=("relay",)),
     Case("watchdog 0", b"[vtp]\nwatchdog = 0\n", "vtp.watchdog = 0: must be >= 1", commands=("listen",)),
@@ -51,7 +53,8 @@ CASES = [
          commands=("listen",)),
     Case("backoff -1", b"[vtp]\nbackoff_initial = -1\n", "vtp.backoff_initial = -1: must be > 0",
          commands=("listen",)),
-    Case("unknown keys in --check", b"[vtp]\nwatchdgo = 5\n", "unknown key vtp.watchdgo (did you mean watchdog?)",
+    Case("unknown keys in --check", b"[vtp]\nwatchdgo = 5\n", "unknown key vtp.watchdgo (did you mean "
+        "watchdog?)",
          commands=("config",)),
     Case("unknown section in --check", b"[nosuchsection]\na = 1\n", "unknown section [nosuchsection]",
          commands=("config",)),
@@ -65,8 +68,13 @@ def _run(tmp: Path, case: Case, command: str) -> tuple[Case, str, subprocess.Com
     if case.content is not None:
         config.write_bytes(case.content)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GCNMON_", "XDG_", "DISPLAY", "WAYLAND"))}
-    env.update(HOME=str(home), GCNMON_CONFIG=str(config), QT_QPA_PLATFORM="offscreen",
-               GCNMON_DATA_DIR=str(home / "data"), GCNMON_LOG_DIR=str(home / "log"))
+    env.update(
+        HOME=str(home),
+        GCNMON_CONFIG=str(config),
+        QT_QPA_PLATFORM="offscreen",
+        GCNMON_DATA_DIR=str(home / "data"),
+        GCNMON_LOG_DIR=str(home / "log"),
+    )
     argv = [sys.executable, "-m", "gcnmon", *COMMANDS[command], *case.args]
     return case, command, subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
 
@@ -103,6 +111,11 @@ def test_unknown_keys_warn_and_the_command_goes_on(tmp_path):
 @pytest.mark.parametrize("devnull", [os.devnull])
 def test_gcnmon_config_devnull_means_the_defaults(tmp_path, devnull):
     env = {**os.environ, "GCNMON_CONFIG": devnull, "HOME": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-m", "gcnmon", "config", "--check"], env=env, capture_output=True,
-                          text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "gcnmon", "config", "--check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0 and proc.stdout.startswith("configuration is valid"), proc.stderr

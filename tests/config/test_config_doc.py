@@ -17,7 +17,9 @@ def test_readme_tables_are_generated_from_the_schema():
 
 def test_every_section_has_its_table():
     text = README.read_text(encoding="utf-8")
-    shown = {name for names in re.findall(r"<!-- config-table: ([\w. ]+) -->", text) for name in names.split()}
+    shown = {
+        name for names in re.findall(r"<!-- config-table: ([\w. ]+) -->", text) for name in names.split()
+    }
     assert set(Settings.model_fields) | {"groups.match", "notify.targets"} <= shown
 
 
@@ -31,6 +33,8 @@ def test_a_table_row_says_default_allowed_and_meaning():
 
 def test_check_fails_on_a_stale_table(tmp_path):
     stale = tmp_path / "README.md"
-    stale.write_text(README.read_text(encoding="utf-8").replace("| `watchdog` | `150.0`", "| `watchdog` | `99`"),
-                     encoding="utf-8")
+    stale.write_text(
+        README.read_text(encoding="utf-8").replace("| `watchdog` | `150.0`", "| `watchdog` | `99`"),
+        encoding="utf-8",
+    )
     assert config_doc.main(["--check", "--readme", str(stale)]) == 1

@@ -17,7 +17,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from twisted.internet.address import IPv4Address
+from twisted.internet.error import ConnectionDone
 from twisted.internet.testing import MemoryReactorClock, StringTransport
+from twisted.python.failure import Failure
 
 from gcnmon.config import ConfigError, load_config
 from gcnmon.config_schema import Group, Rule, Settings
@@ -33,7 +35,8 @@ KEYS = [
 ]
 #: Words the schema gives meaning to, so that the draws reach past the type checks.
 WORDS = ["", "127.0.0.1:8099", "[::1]:8099", "host", "0.0.0.0:0", "a:99999", "vtp://127.0.0.1:1,b:2", "kafka",
-         "none", "ivo://x/y", "10.0.0.0/8", "latest", "earliest", "BTA", "zeiss", "Zeiss-1000", "dummy", "alpaca",
+         "none", "ivo://x/y", "10.0.0.0/8", "latest", "earliest", "BTA", "zeiss", "Zeiss-1000", "dummy",
+         "alpaca",
          "bta", "log", "queue", "mark", "downgrade", "act", "inform", "ignore", "http://127.0.0.1:1", "a/b",
          "link", "archive", "gcn.heartbeat"]  # fmt: skip
 SCALARS = st.one_of(
@@ -45,7 +48,9 @@ SCALARS = st.one_of(
     st.text(max_size=20),
     st.sampled_from(WORDS),
 )
-VALUES = st.one_of(SCALARS, st.lists(SCALARS, max_size=3), st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))
+VALUES = st.one_of(
+    SCALARS, st.lists(SCALARS, max_size=3), st.lists(st.sampled_from(WORDS), min_size=1, max_size=3)
+)
 
 
 def plausible(info) -> st.SearchStrategy:
@@ -54,7 +59,9 @@ def plausible(info) -> st.SearchStrategy:
 
     from gcnmon.config import _unwrap
 
-    bounds = {attr: getattr(m, attr) for m in info.metadata for attr in ("ge", "gt", "le", "lt") if hasattr(m, attr)}
+    bounds = {
+        attr: getattr(m, attr) for m in info.metadata for attr in ("ge", "gt", "le", "lt") if hasattr(m, attr)
+    }
     lo = bounds.get("ge", bounds.get("gt"))
     hi = bounds.get("le", bounds.get("lt"))
     out = []
@@ -81,7 +88,13 @@ def toml_value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
+        return (
+            "nan"
+            if math.isnan(value)
+            else ("inf" if value > 0 else "-inf")
+            if math.isinf(value)
+            else repr(value)
+        )
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
@@ -94,8 +107,13 @@ def write(path: Path, tables: dict) -> None:
     for section, table in tables.items():
         if isinstance(table, list):
             for item in table:
-                lines += [f"[[{section}]]", *(f"{k} = {toml_value(v)}" for k, v in item.items() if k != "match")]
-                rules = [", ".join(f"{k} = {toml_value(v)}" for k, v in r.items()) for r in item.get("match", [])]
+                lines += [
+                    f"[[{section}]]",
+                    *(f"{k} = {toml_value(v)}" for k, v in item.items() if k != "match"),
+                ]
+                rules = [
+                    ", ".join(f"{k} = {toml_value(v)}" for k, v in r.items()) for r in item.get("match", [])
+                ]
                 lines.append("match = [" + ", ".join("{ " + r + " }" for r in rules) + "]")
         else:
             lines += [f"[{section}]", *(f"{k} = {toml_value(v)}" for k, v in table.items())]
@@ -117,13 +135,18 @@ def build_everything(cfg) -> None:
 
     reactor = MemoryReactorClock()
     for runner in configured_sources(cfg, lambda payload, source: None, reactor):
+        if not isinstance(runner, VtpRunner):
+            continue  # the Kafka runner would start a real consumer: its settings are built below
         runner.start()
-        if isinstance(runner, VtpRunner):
-            host, port, factory = reactor.tcpClients[-1][:3]
-            proto = factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", port))
-            proto.makeConnection(StringTransport(peerAddress=IPv4Address("TCP", "127.0.0.1", port)))
-            reactor.advance(cfg.get("vtp.watchdog") + 1)  # silent server: the watchdog drops it
-            reactor.advance(cfg.get("vtp.backoff_max") + 1)  # and the backoff reconnects
+        host, port, factory = reactor.tcpClients[-1][:3]
+        proto = factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", port))
+        transport = StringTransport(peerAddress=IPv4Address("TCP", "127.0.0.1", port))
+        proto.makeConnection(transport)
+        reactor.advance(cfg.get("vtp.watchdog") + 1)  # silent server: the watchdog drops it
+        assert transport.disconnecting
+        proto.connectionLost(Failure(ConnectionDone()))
+        reactor.advance(cfg.get("vtp.backoff_max") + 1)  # and the backoff reconnects
+        assert len(reactor.tcpClients) >= 2
         runner.stop()
     consumer_config(cfg.section("kafka"), cfg.get("station.name"))
     settings_ = relay_settings(cfg)
@@ -141,8 +164,9 @@ def build_everything(cfg) -> None:
     policy_from_config(cfg)
     visibility_from_config(cfg)
     notify_settings(cfg.section("notify"))
-    create_driver(cfg.section("tcs"), site=site_from_config(cfg.section("site")), password=Secret("x"),
-                  reactor=reactor)
+    create_driver(
+        cfg.section("tcs"), site=site_from_config(cfg.section("site")), password=Secret("x"), reactor=reactor
+    )
 
 
 def check(tables: dict, touched: set[str]) -> None:
@@ -154,7 +178,9 @@ def check(tables: dict, touched: set[str]) -> None:
         for line in str(exc).splitlines():  # one line per problem, naming the file and a key we wrote
             assert line.startswith(f"{path}: ") or line.startswith("defaults: "), line
             event("refused")
-            assert any(s in line for section in touched for s in (f"{section}.", f"{section}[", f"{section}:")), line
+            assert any(
+                s in line for section in touched for s in (f"{section}.", f"{section}[", f"{section}:")
+            ), line
         return
     event("accepted and built")
     build_everything(cfg)
@@ -169,7 +195,11 @@ def _no_keyring():
         yield
 
 
-FUZZ = settings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", 150)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", 150)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def _draw_for(key, junk: bool = False):
@@ -198,15 +228,23 @@ def test_random_values_for_every_key(draws):
 
 
 def _model_values(model, required: dict):
-    fields = {k: st.one_of(*[plausible(info)] * 4, VALUES) for k, info in model.model_fields.items()
-              if k not in required}
+    fields = {
+        k: st.one_of(*[plausible(info)] * 4, VALUES)
+        for k, info in model.model_fields.items()
+        if k not in required
+    }
     return st.fixed_dictionaries(required, optional=fields)
 
 
 RULES = _model_values(Rule, {})
-GROUPS = _model_values(Group, {"name": st.sampled_from(["g", "h", ""]),
-                               "priority": st.one_of(*[st.integers(-5, 50)] * 4, SCALARS),
-                               "action": st.sampled_from(["act", "inform", "ignore", "shout", 1])})
+GROUPS = _model_values(
+    Group,
+    {
+        "name": st.sampled_from(["g", "h", ""]),
+        "priority": st.one_of(*[st.integers(-5, 50)] * 4, SCALARS),
+        "action": st.sampled_from(["act", "inform", "ignore", "shout", 1]),
+    },
+)
 
 
 @FUZZ
