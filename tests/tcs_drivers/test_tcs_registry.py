@@ -65,9 +65,11 @@ def test_create_driver_from_config(monkeypatch):
     monkeypatch.setenv("TEST_TCS_PW", "s3cret")
     cfg = load_config("/dev/null", ["site.preset=Zeiss-1000"])
     tcs = dict(cfg.section("tcs"), driver="zeiss", url="http://tcs.example:8080", user="observer",
-               password_env="TEST_TCS_PW", keyring_service="", timeout=3, zeiss={"slew_method": "tcs_slew"})
+               password_env="TEST_TCS_PW", keyring_service="", timeout=3, zeiss={"slew_method": "tcs_slew"},
+               poll_interval=0.5, slew_timeout=30)
     driver = registry.create_driver(tcs, site=site_from_config(cfg.section("site")))
     assert isinstance(driver, ZeissDriver) and driver.user == "observer" and driver.timeout == 3.0
+    assert (driver.motion.poll_interval, driver.motion.slew_timeout) == (0.5, 30.0)
     assert driver._reveal_password() == "s3cret" and driver.site == SITE_PRESETS["Zeiss-1000"]
     assert driver.options["slew_method"] == "tcs_slew" and driver.options["login_method"] == "login"
 
