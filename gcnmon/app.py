@@ -43,6 +43,7 @@ class App:
     links: list = field(default_factory=list)
     escalation: Any = None  # gcnmon.notify.Escalation when [notify] has targets
     decisions: Any = None  # gcnmon.story.timeline.DecisionLog: this session's decisions per event
+    journal: Any = None  # gcnmon.journal.Journal: the arbiter's events into the log book and the archive
 
     def start(self, show: bool = True) -> None:
         """Connect the sources and the TCS, show the window, start the sky map."""
@@ -198,8 +199,10 @@ def _load_history(window, archive, policy, limit: int) -> None:
         except Exception as exc:
             log.warning("history: %s not shown: %s", record.ivorn, exc)
             continue
-        actions = archive.actions(record.ivorn)
-        done = actions[-1].action if actions else ""
+        # what the history said when it was live: the last decision or action (a closing click after a
+        # send or slew is not what the observer wants to read there)
+        actions = [a.action for a in archive.actions(record.ivorn) if a.action != "close"]
+        done = actions[-1] if actions else ""
         rows.append(HistoryRow.of(notice, record.received, group.name, group.action, done))
     window.history_model.reset(rows)
     window.update_markers()
@@ -218,6 +221,7 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     from .archive import Archive, archive_path
     from .backlog import backlog_from_config
     from .intake import Intake
+    from .journal import Journal
     from .logbook import LogBook, logbook_path
     from .coverage import fov_for
     from .policy import Arbiter, policy_from_config, visibility_from_config
@@ -226,7 +230,7 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     from .ui.main_window import MainWindow
     from .ui.theme import apply_theme
 
-    apply_theme(QApplication.instance())
+    apply_theme(QApplication.instance(), scale=cfg.get("ui.scale"))
     station = cfg.get("station.name")
     policy = policy_from_config(cfg)
     visibility = visibility_from_config(cfg)
@@ -237,24 +241,30 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     if cfg.get("sound.muted"):
         alarm.set_muted(True)
     window = MainWindow(station=station, site=visibility.site, stale_after=cfg.get("vtp.watchdog"),
-                        history_limit=cfg.get("ui.history_rows"), tray=tray)
+                        history_limit=cfg.get("ui.history_rows"), tray=tray, clock=lambda: clock().timestamp())
     tcs_name = (driver.title or driver.name) if driver is not None else "TCS"
     dialog = AlertDialog(clock=lambda: clock().timestamp(), tcs_name=cfg.get("tcs.name") or station or tcs_name)
     for curve in (dialog.curve, window.detail.tonight):  # tonight's curves: the verdict's site and night
         curve.configure(visibility.site, visibility.night_sun_altitude, lambda: clock().timestamp())
     dialog.region.configure(visibility.site, visibility.night_sun_altitude, fov_for(cfg, visibility.site),
                             lambda: clock().timestamp())  # a sky map's fields: [tcs] fov
-    controller = AlertController(dialog=dialog, alarm=alarm, archive=archive, logbook=logbook, driver=driver,
-                                 window=window, clock=clock, tick_ms=tick_ms)
+    # One way through: intake -> arbiter -> events -> subscribers (the dialog's controller, the journal,
+    # the escalation); what the observer does goes down to the arbiter as facts.
+    arbiter = Arbiter(policy, clock=clock, visibility=visibility)
+    controller = AlertController(dialog=dialog, alarm=alarm, arbiter=arbiter, archive=archive,
+                                 logbook=logbook, driver=driver, window=window, clock=clock, tick_ms=tick_ms)
+    journal = Journal(archive, logbook)
+    arbiter.subscribe(journal.on_event)
     from .notify import build_escalation
     from .story.timeline import DecisionLog
 
     escalation, _ = build_escalation(cfg, clock=clock, station=station)
     decisions = DecisionLog()
-    on_event, on_problem = _listeners(controller, escalation, decisions)
-    arbiter = Arbiter(policy, clock=clock, visibility=visibility, on_event=on_event)
-    controller.attach(arbiter)
-    intake = Intake(archive, on_arrival=controller.arrival, logbook=logbook, log_tests=policy.test,
+    arbiter.subscribe(decisions.on_event)
+    if escalation is not None:
+        arbiter.subscribe(escalation.on_event)
+    on_problem = _problems(controller, escalation)
+    intake = Intake(archive, on_arrival=arbiter.arrive, logbook=logbook, log_tests=policy.test,
                     clock=lambda: clock().timestamp(), on_problem=on_problem,
                     on_archived=controller.archived,
                     backlog=backlog_from_config(cfg.section("archive"), f"archive {archive.path}",
@@ -275,7 +285,7 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     for link in links:
         window.links.add(link)
     app = App(cfg, archive, logbook, intake, arbiter, controller, window, dialog, alarm, driver, runners,
-              links, escalation, decisions)
+              links, escalation, decisions, journal)
     if escalation is not None:
         dialog.chosen.connect(escalation.answered)  # any click: someone is at the console
         for link in links:
@@ -286,24 +296,15 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     return app
 
 
-def _listeners(controller, escalation, decisions):
-    """The arbiter's events and the intake's problems: to the controller first, then the decision log
-    (the event pane's story) and the escalation (if [notify] has targets); none stops the next."""
-    listeners = [controller.on_event, decisions.on_event] + ([escalation.on_event] if escalation else [])
-
-    def on_event(event) -> None:
-        for listener in listeners:
-            try:
-                listener(event)
-            except Exception:
-                log.exception("%r failed on %s", listener, event.kind)
+def _problems(controller, escalation):
+    """The intake's problems: to the controller (status bar, log book), then to the escalation."""
 
     def on_problem(text: str) -> None:
         controller.problem(text)
         if escalation is not None and text.startswith("ARCHIVE FAILED"):
             escalation.archive_failed(text)
 
-    return on_event, on_problem
+    return on_problem
 
 
 def show_story(window, archive, decisions, key) -> None:
@@ -333,6 +334,17 @@ def _wire(app: App) -> None:
     alarm.listeners.append(window.set_muted)
     window.set_muted(alarm.muted)
     window.offer.connect(app.controller.offer_again)
+
+    def rescale(value: float) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from .ui.theme import set_scale
+
+        set_scale(QApplication.instance(), value)
+        app.dialog.rescale()
+        app.window.rescale()
+
+    window.scale_requested.connect(rescale)
 
     def selected(ivorn: str) -> None:
         record = app.archive.get(ivorn)

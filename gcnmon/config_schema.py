@@ -297,9 +297,10 @@ class Policy(_Section):
         "XRT a different quantity, so they are not checked); `0` turns it off",
     )  # fmt: skip
     mode: Literal["log", "queue"] = Field(
-        "log", description="another event of equal or lower priority while a dialog is open: `\"log\"` lists "
-        "it; `\"queue\"` also offers it when the dialog closes, if its own timeout has not run out (highest "
-        "priority first)",
+        "log", description="another event of equal or lower rank while a dialog is open: `\"log\"` lists "
+        "it (an `act` event is still offered when the dialog closes, if its own timeout has not run out); "
+        "`\"queue\"` offers every listed event that way (highest rank first). A real notice always "
+        "outranks a test notice, whatever their groups",
     )  # fmt: skip
     visibility: Literal["mark", "downgrade"] = Field(
         "mark", description="an `act` notice not observable tonight: `\"mark\"` shows it with the verdict; "
@@ -316,6 +317,16 @@ class Policy(_Section):
             "timeout after "
         "the latest position, as an observer following a position series expects); `false` keeps the first "
         "deadline",
+    )  # fmt: skip
+    max_message_age: float = Field(
+        21600.0, ge=0, allow_inf_nan=False,
+        description="seconds since a message was created (since it arrived when it does not say) after which "
+        "it is listed, never rung: a Kafka backlog read after a restart; `0`: no limit",
+    )  # fmt: skip
+    max_trigger_age: float = Field(
+        86400.0, ge=0, allow_inf_nan=False,
+        description="seconds since the trigger after which a notice never rings and never opens as `act`: "
+        "it is listed (\"old trigger, not offered\"); `0`: no limit",
     )  # fmt: skip
 
 
@@ -413,6 +424,11 @@ class Ui(_Section):
         1000, ge=1, le=1_000_000,
         description="notices kept in the main window's history table, newest first; older ones stay in the "
         "archive (`gcnmon history`)",
+    )  # fmt: skip
+    scale: float = Field(
+        1.0, ge=0.75, le=2.5, allow_inf_nan=False,
+        description="every font of the window and the alert dialog times this; Ctrl+plus, Ctrl+minus and "
+        "Ctrl+0 change it while running (1.5 reads from a couple of metres at 3 a.m.)",
     )  # fmt: skip
 
 

@@ -68,8 +68,9 @@ def test_demo_notice_slew_and_every_line_recorded(qtbot, tmp_path, wait_for, wai
         assert shown.ra == pytest.approx(move.new_ra, abs=1e-3)
         assert shown.dec == pytest.approx(move.new_dec, abs=1e-3)
         actions = archive.actions(notices[0].ivorn)
-        assert [a.action for a in actions] == ["slew accepted"]
-        assert "Slewing to SVOM sb26021102" in actions[0].detail
+        # the arbiter's decision, then the TCS's reply
+        assert [a.action for a in actions] == ["shown", "slew accepted"]
+        assert "Slewing to SVOM sb26021102" in actions[1].detail
     finally:
         archive.close()
 

@@ -68,6 +68,11 @@ dir = {q(str(folder))}
 [site]
 preset = {q(tel.site)}
 
+[policy]
+# The story's packets are real ones, issued months ago (only their position is moved): a station's
+# 24 h limit would list them without a dialog.
+max_trigger_age = 0
+
 [sound]
 muted = {str(muted).lower()}
 

@@ -67,6 +67,8 @@ class Escalation:
             alert = event.alert
             if alert.action == "act" and not alert.retracted and alert.id not in self.pending:
                 self.pending[alert.id] = (alert, event.when + _seconds(self.unanswered_after))
+            if event.why == "retracted":  # the arbiter reopened an event acted on, now retracted
+                self._retraction(alert, alert.retraction or "")
         elif isinstance(event, Update):
             self.current = event.alert
         elif isinstance(event, Retract):

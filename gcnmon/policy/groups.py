@@ -27,6 +27,7 @@ _RULE_KEYS = {"label", "mission", "instrument", "notice_type", "packet_type", "f
               "check_significance", "max_area90", "min_prob_up", "where"}  # fmt: skip
 _GROUP_KEYS = {"name", "priority", "action", "timeout", "sound", "min_significance", "max_error", "match"}
 _SWITCHES = ("test", "catalogued", "slew", "subthreshold")
+_AGES = ("max_message_age", "max_trigger_age")
 
 
 def _strings(where: str, key: str, value: Any) -> tuple[str, ...]:
@@ -204,6 +205,9 @@ class Policy:
     mode: str = "log"
     visibility: str = "mark"
     refine_extends: bool = True
+    # seconds; 0/None: no limit. Older never rings and never opens as act: it is listed (issue 13).
+    max_message_age: float | None = 6 * 3600.0  # since the message was created (else since it arrived)
+    max_trigger_age: float | None = 24 * 3600.0  # since the trigger
     ignore_group: Group = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self):
@@ -226,7 +230,8 @@ class Policy:
 
 
 def _switches(section: Mapping) -> dict[str, Any]:
-    known = set(_SWITCHES) | {"min_significance", "mode", "visibility", "default_group", "refine_extends"}
+    known = set(_SWITCHES) | {"min_significance", "mode", "visibility", "default_group", "refine_extends",
+                              *_AGES}
     unknown = set(section) - known
     if unknown:
         raise ConfigError(f"[policy]: unknown key(s) {', '.join(sorted(unknown))}")
@@ -239,6 +244,9 @@ def _switches(section: Mapping) -> dict[str, Any]:
     if "min_significance" in section:
         value = section["min_significance"]
         out["min_significance"] = _number("[policy]", "min_significance", value, minimum=0) or None
+    for key in _AGES:
+        if key in section:
+            out[key] = _number("[policy]", key, section[key], minimum=0) or None
     for key, allowed in (("mode", MODES), ("visibility", VISIBILITY_MODES)):
         if key in section and section[key] not in allowed:
             raise ConfigError(f"[policy]: {key} must be one of {', '.join(allowed)}, not {section[key]!r}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import collections
 from dataclasses import dataclass, field
 
+from ..journal import DECISIONS
 from ..logbook import describe
 from .links import EventLink, event_links, event_terms
 
@@ -104,13 +105,18 @@ def event_story(archive, key: tuple[str, str], decisions: DecisionLog | None = N
     for record, notice in zip(records, notices, strict=True):
         entries.append(Entry(record.received, "notice", describe(notice), ref=record.ivorn))
         for action in archive.actions(record.ivorn):
-            kind = "tcs" if action.action.split(" ", 1)[0] in TCS_ACTIONS else "action"
+            kind = ("tcs" if action.action.split(" ", 1)[0] in TCS_ACTIONS
+                    else "decision" if action.action in DECISIONS else "action")
             lines = (action.detail or "").splitlines()
             # the TCS's own words are its reply's last line ("TCS: Start Slewing to new object - Ok")
             said = (lines[-1] if kind == "tcs" else lines[0]) if lines else ""
-            text = f"{action.action}: {said}".rstrip(": ")
+            # a decision's detail is its log-book line ("SHOW    Swift BAT ... [act]: ...")
+            text = said if kind == "decision" else f"{action.action}: {said}".rstrip(": ")
             entries.append(Entry(action.time, kind, text, action.detail or "", record.ivorn))
-    for when, line in (decisions.of(key) if decisions else ()):
+    # The journal keeps every decision in the archive; this session's log only stands in for an archive
+    # written before it did.
+    recorded = any(e.kind == "decision" for e in entries)
+    for when, line in (decisions.of(key) if decisions and not recorded else ()):
         entries.append(Entry(when, "decision", line))
     terms = event_terms(notices) if notices else [key[1]]
     for circular in CircularStore(archive).circulars_for(terms):

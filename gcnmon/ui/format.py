@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-__all__ = ["ra_hms", "dec_dms", "error_text", "age_text", "countdown_text", "utc_text", "title_of"]
+__all__ = ["ra_hms", "dec_dms", "error_text", "age_text", "short_age", "countdown_text", "utc_text",
+           "title_of", "kind_text"]
+
+#: Notice types that say what the SATELLITE does (SVOM's slew status), not what a telescope does: the
+#: dialog must never read like our telescope's status.
+SATELLITE_STATES = {
+    "slewing": "satellite slewing to the burst",
+    "not-slewing": "satellite not slewing to the burst",
+}
 
 
 def ra_hms(ra: float | None) -> str:
@@ -73,3 +81,27 @@ def title_of(notice) -> str:
     if notice.trigger_id:
         parts.append(f"#{notice.trigger_id}")
     return " ".join(parts)
+
+
+def short_age(seconds: float | None) -> str:
+    """``754`` -> ``12 min``: a history cell (hours with a decimal, days beyond two)."""
+    if seconds is None:
+        return ""
+    s = max(seconds, 0.0)
+    if s < 60:
+        return f"{s:.0f} s"
+    if s < 3600:
+        return f"{s // 60:.0f} min"
+    if s < 2 * 86400:
+        return f"{s / 3600:.1f} h"
+    return f"{s / 86400:.0f} d"
+
+
+def kind_text(notice) -> str:
+    """``Swift BAT · BAT_GRB_Pos``; SVOM's slew states in words, as the satellite's, not ours."""
+    head = " ".join(p for p in (notice.mission or "?", notice.instrument) if p)
+    kind = notice.notice_type or notice.role or ""
+    state = SATELLITE_STATES.get(kind.lower())
+    if state:
+        return f"{head} · position update ({notice.mission or 'the'} {state})"
+    return f"{head} · {kind}"

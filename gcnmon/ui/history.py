@@ -23,26 +23,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .format import dec_dms, error_text, ra_hms
-from .theme import COLORS
+from .format import dec_dms, error_text, ra_hms, short_age
+from .theme import COLORS, pt
 
 __all__ = ["HistoryRow", "HistoryModel", "HistoryFilter", "HistoryView", "FILTERS"]
 
-COLUMNS = ("Received (UTC)", "Mission", "Type", "Trigger", "Group", "Action", "RA", "Dec", "Error")
-GROUP_COLUMN = 4
-PADDING = 18  # pixels around a cell's text (Qt's own margins plus air)
+COLUMNS = ("Received", "Mission", "Type", "Trigger", "Trigger time", "Age", "Sig.", "Group", "Action", "RA",
+           "Dec", "Error")
+TITLES = {
+    "Received": "When the notice arrived (UTC)",
+    "Trigger time": "The trigger's time (UTC; its date when another day)",
+    "Age": "Time since the trigger, now",
+    "Sig.": "Significance (sigma)",
+}
+TYPE_COLUMN, AGE_COLUMN, GROUP_COLUMN = 2, 5, 7
+PADDING = 14  # pixels around a cell's text (Qt's own margins plus air)
 # Roles as plain ints: Qt.DisplayRole (PySide6's old-style enum access) costs ~8 us per lookup, and a
 # table asks data() thousands of times per repaint.
-DISPLAY, FOREGROUND, TOOLTIP, USER = (int(r.value) for r in (
-    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole,
-    Qt.ItemDataRole.UserRole))
+DISPLAY, FOREGROUND, BACKGROUND, TOOLTIP, USER = (int(r.value) for r in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole,
+    Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.UserRole))
 #: The filter box: label -> predicate on a row.
 FILTERS = {
     "All notices": lambda row: True,
     "Act": lambda row: row.action_kind == "act",
     "Act + inform": lambda row: row.action_kind in ("act", "inform"),
+    "Not seen yet": lambda row: row.attention,
     "With position": lambda row: row.ra is not None,
-    "Acted on": lambda row: row.action not in ("", "timeout", "ignore", "listed"),
+    "Acted on": lambda row: row.action.startswith(("send", "slew", "ack")),
     "Retractions": lambda row: row.retraction,
     "Tests": lambda row: row.test,
 }
@@ -62,10 +70,13 @@ class HistoryRow:
     error: float | None
     group: str = ""
     action_kind: str = ""  # the group's action: "act", "inform" or "ignore"
-    action: str = ""  # what happened: "send", "slew", "ack", "ignore", "timeout", ...
+    action: str = ""  # what happened: "shown", "listed", "slew accepted", "ack", "timeout", ...
     test: bool = False
     retraction: bool = False
     region: object = field(default=None, compare=False, repr=False)  # a map/ellipse/polygon: contours
+    event_time: float | None = None  # the trigger's time (Unix seconds)
+    significance: float | None = None
+    attention: bool = False  # an act alert kept off the screen: highlighted until the observer sees it
 
     @classmethod
     def of(cls, notice, received: float, group: str = "", action_kind: str = "", action: str = ""):
@@ -73,28 +84,45 @@ class HistoryRow:
             notice.ivorn, received, notice.mission or "", notice.notice_type or notice.role or "",
             notice.trigger_id or "", notice.ra, notice.dec, notice.error_radius, group, action_kind,
             action, bool(notice.is_test), bool(notice.is_retraction), notice.localisation,
+            notice.time.timestamp() if notice.time else None, notice.significance,
         )
 
-    def cells(self) -> tuple[str, ...]:
-        when = datetime.fromtimestamp(self.received, UTC).strftime("%m-%d %H:%M")
+    def flagged(self, attention: bool = True) -> HistoryRow:
+        return replace(self, attention=attention)
+
+    def cells(self, now: float) -> tuple[str, ...]:
+        received = datetime.fromtimestamp(self.received, UTC)
+        trigger = ""
+        if self.event_time is not None:
+            when = datetime.fromtimestamp(self.event_time, UTC)
+            trigger = when.strftime("%H:%M:%S" if when.date() == received.date() else "%Y-%m-%d")
         return (
-            when, self.mission, self.notice_type, self.trigger, self.group, self.action,
-            ra_hms(self.ra) if self.ra is not None else "", dec_dms(self.dec) if self.dec is not None else "",
-            error_text(self.error) if self.error else "",
+            received.strftime("%m-%d %H:%M"), self.mission, self.notice_type, self.trigger, trigger,
+            self.age(now), "" if self.significance is None else f"{self.significance:.1f}", self.group,
+            self.action, ra_hms(self.ra) if self.ra is not None else "",
+            dec_dms(self.dec) if self.dec is not None else "", error_text(self.error) if self.error else "",
         )
+
+    def age(self, now: float) -> str:
+        return short_age(None if self.event_time is None else now - self.event_time)
 
 
 _HORIZONTAL = Qt.Orientation.Horizontal
 _DIM = QColor(COLORS["dim"])
 _KIND_COLORS = {kind: QColor(COLORS[kind]).lighter(150) for kind in ("act", "inform")}
+_ATTENTION = QColor("#6e1f1d")  # an act alert not seen yet: the row glows until the observer sees it
+_ATTENTION_TEXT = QColor("#ffffff")
 
 
 class HistoryModel(QAbstractTableModel):
     """Newest first; ``add()`` a row, ``set_action()`` when the observer did something."""
 
-    def __init__(self, limit: int = 1000, parent=None):
+    def __init__(self, limit: int = 1000, parent=None, clock=None):
         super().__init__(parent)
+        import time
+
         self.limit = limit
+        self.clock = clock or time.time
         self.rows: list[HistoryRow] = []
         self._cells: list[tuple[str, ...]] = []  # formatted once: painting never formats
 
@@ -105,8 +133,12 @@ class HistoryModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=DISPLAY):  # noqa: N802
-        if int(role) == DISPLAY and orientation == _HORIZONTAL:
+        if orientation != _HORIZONTAL:
+            return None
+        if int(role) == DISPLAY:
             return COLUMNS[section]
+        if int(role) == TOOLTIP:
+            return TITLES.get(COLUMNS[section])
         return None
 
     def data(self, index, role=DISPLAY):
@@ -115,12 +147,19 @@ class HistoryModel(QAbstractTableModel):
             return self._cells[index.row()][index.column()]
         if role == FOREGROUND:
             row = self.rows[index.row()]
+            if row.attention:
+                return _ATTENTION_TEXT
             if row.retraction or row.test:
                 return _DIM
             if index.column() == GROUP_COLUMN and row.action_kind in _KIND_COLORS:
                 return _KIND_COLORS[row.action_kind]
+        elif role == BACKGROUND:
+            return _ATTENTION if self.rows[index.row()].attention else None
         elif role == TOOLTIP:
-            return self.rows[index.row()].ivorn
+            row = self.rows[index.row()]
+            if index.column() == TYPE_COLUMN:  # elided in its cell: the tooltip has it whole
+                return f"{row.ivorn}\n{self._cells[index.row()][index.column()]}"
+            return row.ivorn
         elif role == USER:
             return self.rows[index.row()]
         return None
@@ -128,7 +167,8 @@ class HistoryModel(QAbstractTableModel):
     def reset(self, rows) -> None:
         self.beginResetModel()
         self.rows = list(rows)[: self.limit]
-        self._cells = [r.cells() for r in self.rows]
+        now = self.clock()
+        self._cells = [r.cells(now) for r in self.rows]
         self.endResetModel()
 
     def add(self, row: HistoryRow) -> None:
@@ -139,7 +179,7 @@ class HistoryModel(QAbstractTableModel):
             return
         self.beginInsertRows(QModelIndex(), 0, 0)
         self.rows.insert(0, row)
-        self._cells.insert(0, row.cells())
+        self._cells.insert(0, row.cells(self.clock()))
         self.endInsertRows()
         if len(self.rows) > self.limit:
             self.beginRemoveRows(QModelIndex(), self.limit, len(self.rows) - 1)
@@ -156,8 +196,24 @@ class HistoryModel(QAbstractTableModel):
             changes.update(group=group, action_kind=kind or row.action_kind)
         self._replace(found, replace(row, **changes))
 
+    def set_attention(self, ivorn: str, attention: bool) -> None:
+        found = self.index_of(ivorn)
+        if found is not None and self.rows[found].attention != attention:
+            self._replace(found, self.rows[found].flagged(attention))
+
+    def refresh_ages(self) -> None:
+        """The Age column moves with the clock: re-format it (only it) for every row."""
+        if not self.rows:
+            return
+        now = self.clock()
+        for i, row in enumerate(self.rows):
+            cells = self._cells[i]
+            self._cells[i] = (*cells[:AGE_COLUMN], row.age(now), *cells[AGE_COLUMN + 1 :])
+        last = len(self.rows) - 1
+        self.dataChanged.emit(self.index(0, AGE_COLUMN), self.index(last, AGE_COLUMN), [DISPLAY])
+
     def _replace(self, i: int, row: HistoryRow) -> None:
-        self.rows[i], self._cells[i] = row, row.cells()
+        self.rows[i], self._cells[i] = row, row.cells(self.clock())
         self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
     def index_of(self, ivorn: str) -> int | None:
@@ -229,33 +285,49 @@ class HistoryView(QWidget):
         table.setAlternatingRowColors(True)
         table.setShowGrid(False)
         table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(24)
+        table.verticalHeader().setDefaultSectionSize(round(24 * pt(1)))
         header = table.horizontalHeader()
         # Columns fit their text, but measured here from the model's formatted cells, new rows only:
         # Qt's ResizeToContents re-reads every row's data through data() on each new notice, which was
-        # most of an alert's way to the dialog. The observer may still drag a column wider.
+        # most of an alert's way to the dialog. The observer may still drag a column wider. The Type
+        # column takes what is left and elides (its tooltip has it whole): the table fits the window.
         header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(TYPE_COLUMN, QHeaderView.Stretch)
+        header.setMinimumSectionSize(24)
+        header.setStretchLastSection(False)
+        table.setTextElideMode(Qt.ElideRight)
         self.model.rowsInserted.connect(lambda _parent, first, last: self._fit(first, last))
-        self.model.dataChanged.connect(lambda top, bottom, _roles=(): self._fit(top.row(), bottom.row()))
+        self.model.dataChanged.connect(self._changed)
         self.model.modelReset.connect(self._refit)
         table.selectionModel().currentRowChanged.connect(self._current)
         table.doubleClicked.connect(lambda _index: self._offer())
         return table
 
+    def _changed(self, top, bottom, _roles=()) -> None:
+        only = (top.column(),) if top.column() == bottom.column() else None  # the minute's Age refresh
+        self._fit(top.row(), bottom.row(), only)
+
     def _refit(self) -> None:
         header, metrics = self.table.horizontalHeader(), self.table.horizontalHeader().fontMetrics()
-        for column, title in enumerate(COLUMNS[:-1]):
-            header.resizeSection(column, metrics.horizontalAdvance(title) + PADDING)
+        for column, title in enumerate(COLUMNS):
+            if column != TYPE_COLUMN:
+                header.resizeSection(column, metrics.horizontalAdvance(title) + PADDING)
         self._fit(0, len(self.model.rows) - 1)
 
-    def _fit(self, first: int, last: int) -> None:
+    def rescale(self) -> None:
+        """Fonts were scaled: rows and columns follow."""
+        self.table.verticalHeader().setDefaultSectionSize(round(24 * pt(1)))
+        self._refit()
+
+    def _fit(self, first: int, last: int, columns=None) -> None:
         """Widen (never narrow) columns so the cells of rows ``first..last`` fit."""
         cells, header = self.model._cells[first : last + 1], self.table.horizontalHeader()
         if not cells:
             return
         metrics = self.table.fontMetrics()
-        for column in range(len(COLUMNS) - 1):  # the last one stretches
+        for column in columns or range(len(COLUMNS)):
+            if column == TYPE_COLUMN:  # stretches into what is left
+                continue
             width = max(metrics.horizontalAdvance(row[column]) for row in cells) + PADDING
             if width > header.sectionSize(column):
                 header.resizeSection(column, width)
@@ -277,7 +349,9 @@ class HistoryView(QWidget):
     def _current(self, index, _previous) -> None:
         self.offer_button.setEnabled(index.isValid())
         if index.isValid():
-            self.selected.emit(self.proxy.data(index, Qt.UserRole).ivorn)
+            ivorn = self.proxy.data(index, Qt.UserRole).ivorn
+            self.model.set_attention(ivorn, False)  # the observer has seen it now
+            self.selected.emit(ivorn)
 
     def _offer(self) -> None:
         ivorn = self.current_ivorn()

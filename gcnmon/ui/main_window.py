@@ -24,7 +24,7 @@ from .detail import DetailPane
 from .history import HistoryModel, HistoryView
 from .links import LinkBar
 from .skymap import Marker, SkyMap
-from .theme import COLORS, app_icon
+from .theme import COLORS, app_icon, scale
 
 __all__ = ["MainWindow"]
 
@@ -33,22 +33,27 @@ SKY_LABELS = 4  # of which the newest act notices are named
 
 
 class MainWindow(QMainWindow):
-    """Signals: ``quit_requested``, ``mute_toggled(bool)``, ``offer(ivorn)``, ``selected(ivorn)``."""
+    """Signals: ``quit_requested``, ``mute_toggled(bool)``, ``offer(ivorn)``, ``selected(ivorn)``,
+    ``scale_requested(float)`` (Ctrl+plus/minus/0: the app rescales every font)."""
 
     quit_requested = Signal()
     mute_toggled = Signal(bool)
     offer = Signal(str)
     selected = Signal(str)
+    scale_requested = Signal(float)
 
     def __init__(self, *, station: str = "", site=None, links=(), stale_after: float = 150.0,
-                 history_limit: int = 1000, tray: bool | None = None):
+                 history_limit: int = 1000, tray: bool | None = None, clock=None):
         super().__init__()
         self.setWindowTitle(f"gcnmon — {station}" if station else "gcnmon")
         self.setWindowIcon(app_icon())
         self.resize(1280, 800)
         self.quitting = False
+        self.alert_title: str | None = None  # the alert on screen, None: calm
+        self.icon_state = ""
         self.links = LinkBar(links, stale_after)
-        self.history_model = HistoryModel(history_limit, self)
+        self.history_model = HistoryModel(history_limit, self, clock)
+        self._ages_at = 0.0
         self.history = HistoryView(self.history_model)
         self.detail = DetailPane()
         self.skymap = SkyMap(site)
@@ -74,8 +79,21 @@ class MainWindow(QMainWindow):
         self.offer_action = QAction("Offer again", self)
         self.offer_action.triggered.connect(self.history._offer)
         self.quit_action = QAction("Quit gcnmon", self)
-        self.quit_action.setShortcut(QKeySequence.Quit)
+        self.quit_action.setShortcuts([QKeySequence.Quit, QKeySequence("Ctrl+Q")])
+        # In the window, the dialog or the tray menu alike: the tray menu advertises Ctrl+Q.
+        self.quit_action.setShortcutContext(Qt.ApplicationShortcut)
         self.quit_action.triggered.connect(self.request_quit)
+        self.addAction(self.quit_action)  # a shortcut works only on an action some visible widget holds
+        self.zoom_actions = []
+        zooms = (("Larger text", ("Ctrl++", "Ctrl+="), 1.15), ("Smaller text", ("Ctrl+-",), 1 / 1.15),
+                 ("Normal text size", ("Ctrl+0",), 0.0))
+        for text, keys, factor in zooms:
+            action = QAction(text, self)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ApplicationShortcut)
+            action.triggered.connect(lambda _=False, f=factor: self.scale_requested.emit(scale() * f or 1.0))
+            self.addAction(action)
+            self.zoom_actions.append(action)
         bar = QToolBar("Main", self)
         bar.setMovable(False)
         bar.addAction(self.mute_action)
@@ -125,6 +143,42 @@ class MainWindow(QMainWindow):
         if self.mute_action.isChecked() != muted:
             self.mute_action.setChecked(muted)
         self.mute_action.setText("Alarm muted" if muted else "Mute alarm")
+        self.update_icon()
+
+    def tray_state(self) -> tuple[str, str]:
+        """(icon state, tooltip): alerting, else link dead, else muted, else ok; the tooltip says all."""
+        dead = [b.link.name for b in self.links.badges if b.stale]
+        if not self.links.badges:
+            dead = ["no source configured"]
+        muted = self.mute_action.isChecked()
+        words = [f"ALERT: {self.alert_title}"] if self.alert_title else []
+        words += [f"link dead ({', '.join(dead)})"] if dead else ["listening"]
+        words += ["alarm muted"] if muted else []
+        state = "alerting" if self.alert_title else "link dead" if dead else "muted" if muted else "ok"
+        return state, f"{self.windowTitle()}: " + "; ".join(words)
+
+    def update_icon(self) -> None:
+        if self.tray is None:
+            return
+        state, tip = self.tray_state()
+        if state != self.icon_state:
+            self.icon_state = state
+            self.tray.setIcon(app_icon(state))
+        if self.tray.toolTip() != tip:
+            self.tray.setToolTip(tip)
+
+    def tick(self) -> None:
+        """Every second: the tray icon follows the links; once a minute the history's ages move."""
+        self.update_icon()
+        now = self.history_model.clock()
+        if abs(now - self._ages_at) >= 60:
+            self._ages_at = now
+            self.history_model.refresh_ages()
+
+    def rescale(self) -> None:
+        self.history.rescale()
+        if self.alert_title is None:
+            self.idle()
 
     def set_tcs(self, text: str, ok: bool = True) -> None:
         color = COLORS["ok"] if ok else COLORS["dim"]
@@ -136,20 +190,24 @@ class MainWindow(QMainWindow):
 
     def idle(self, count: int | None = None) -> None:
         """The calm state: no alert open."""
-        self.current_ivorn = None
+        self.current_ivorn, self.alert_title = None, None
         extra = f" · {count} notices in the history" if count is not None else ""
-        self.banner.setText(f"<span style='color:{COLORS['dim']}'>Listening. No alert open{extra}.</span>")
-        if self.tray:
-            self.tray.setIcon(app_icon())
+        self.banner.setText(f"<span style='color:{COLORS['dim']}; font-size:{13 * scale():.1f}pt'>"
+                            f"Listening. No alert open{extra}.</span>")
+        self.update_icon()
 
     def alerting(self, title: str, kind: str, ivorn: str | None = None) -> None:
-        self.current_ivorn = ivorn
+        """An alert is on screen; ``kind`` "retracted" says RETRACTED instead of ALERT."""
+        new = (title, ivorn) != (self.alert_title, self.current_ivorn)
+        self.current_ivorn, self.alert_title = ivorn, title
         self._sky_pending.start()
-        color = COLORS.get(kind, COLORS["inform"])
-        self.banner.setText(f"<b style='color:{color}'>ALERT</b> {title}")
-        if self.tray:
-            self.tray.setIcon(app_icon(alerting=True))
-            self.tray.showMessage("gcnmon alert", title, QSystemTrayIcon.Critical, 10_000)
+        tag = "RETRACTED" if kind == "retracted" else "ALERT"
+        color = COLORS.get(kind, COLORS["inform"]) if kind != "retracted" else COLORS["stale"]
+        size = 15 * scale()
+        self.banner.setText(f"<span style='font-size:{size:.1f}pt'><b style='color:{color}'>{tag}</b> {title}</span>")
+        self.update_icon()
+        if self.tray and (new or kind == "retracted"):
+            self.tray.showMessage(f"gcnmon {tag.lower()}", title, QSystemTrayIcon.Critical, 10_000)
 
     def add_row(self, row) -> None:
         """A new notice in the history; the sky map follows a moment later (bursts redraw once)."""

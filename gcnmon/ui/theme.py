@@ -5,7 +5,21 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
 
-__all__ = ["COLORS", "apply_theme", "app_icon", "group_color"]
+__all__ = ["COLORS", "apply_theme", "app_icon", "group_color", "pt", "scale", "set_scale", "SCALES",
+           "ICON_STATES"]
+
+SCALES = (0.75, 2.5)  # the range [ui] scale and Ctrl+plus/minus allow
+BASE_POINTS = 10.0  # the application font at scale 1
+_scale = [1.0]  # one application, one scale: every inline size asks pt()
+
+
+def scale() -> float:
+    return _scale[0]
+
+
+def pt(points: float) -> float:
+    """A font size in points at the current scale (style sheets with a size use this, never a literal)."""
+    return points * _scale[0]
 
 COLORS = {
     "window": "#14171c",
@@ -48,11 +62,28 @@ QTabBar::tab {{ background: {panel}; color: {dim}; padding: 5px 12px; }}
 QTabBar::tab:selected {{ color: {text}; background: #262c35; }}
 QSplitter::handle {{ background: #20252d; }}
 QStatusBar {{ color: {dim}; }}
+QBalloonTip, QBalloonTip QLabel {{ background: {panel}; color: {text}; }}
 """
 
 
-def apply_theme(app) -> None:
-    """Dark palette and style sheet for the whole application (readable at night, no white glare)."""
+def set_scale(app, value: float) -> float:
+    """Scale every font (``[ui] scale``, Ctrl+plus/minus): the application font, then what asks ``pt()``."""
+    value = min(max(float(value), SCALES[0]), SCALES[1])
+    _scale[0] = value
+    font = QFont(app.font())
+    font.setPointSizeF(BASE_POINTS * value)
+    app.setFont(font)
+    return value
+
+
+def apply_theme(app, scale: float | None = None) -> None:
+    """Dark palette and style sheet for the whole application (readable at night, no white glare).
+
+    Tooltips and the tray's balloons get the same dark colours (Qt's default is pale yellow, which the
+    light text of the style sheet made unreadable): readable whatever the desktop's own theme.
+    """
+    from PySide6.QtWidgets import QToolTip
+
     pal = QPalette()
     roles = {
         QPalette.Window: "window",
@@ -72,10 +103,9 @@ def apply_theme(app) -> None:
     pal.setColor(QPalette.Disabled, QPalette.Text, QColor("#5b6270"))
     pal.setColor(QPalette.Disabled, QPalette.ButtonText, QColor("#5b6270"))
     app.setPalette(pal)
+    QToolTip.setPalette(pal)
     app.setStyle("Fusion")
-    font = QFont(app.font())
-    font.setPointSizeF(max(font.pointSizeF(), 10.0))
-    app.setFont(font)
+    set_scale(app, _scale[0] if scale is None else scale)
     app.setStyleSheet(STYLE.format(**COLORS))
 
 
@@ -84,25 +114,53 @@ def group_color(kind: str | None) -> QColor:
     return QColor(COLORS.get(kind or "inform", COLORS["inform"]))
 
 
-def app_icon(alerting: bool = False) -> QIcon:
-    """The window and tray icon, drawn here (no image files): a target ring, red while alerting."""
+#: The tray icon's states: its ring colour and its mark (none, a cross for a dead link, a bar for muted).
+ICON_STATES = {
+    "ok": (COLORS["ok"], ""),
+    "alerting": (COLORS["act"], ""),
+    "link dead": ("#9aa3b2", "cross"),
+    "muted": (COLORS["changed"], "bar"),
+}
+
+
+def app_icon(state: str = "ok") -> QIcon:
+    """The window and tray icon, drawn here (no image files): a target ring in the state's colour.
+
+    Each state differs in colour AND shape (a cross: no link; a bar: muted), and the ring sits on a
+    dark disc with a white rim, so it reads on a light panel as on a dark one.
+    """
+    color, mark = ICON_STATES[state]
     icon = QIcon()
     for size in (16, 22, 32, 48, 64):
-        pix = QPixmap(size, size)
-        pix.fill(Qt.transparent)
-        p = QPainter(pix)
-        p.setRenderHint(QPainter.Antialiasing)
-        color = QColor(COLORS["act"] if alerting else COLORS["accent"])
-        p.setBrush(QColor(COLORS["window"]))
-        p.setPen(color)
-        r = size * 0.44
-        c = size / 2
-        pen = p.pen()
-        pen.setWidthF(max(size / 10, 1.5))
-        p.setPen(pen)
-        p.drawEllipse(int(c - r), int(c - r), int(2 * r), int(2 * r))
-        p.setBrush(color)
-        p.drawEllipse(int(c - r / 3), int(c - r / 3), int(2 * r / 3), int(2 * r / 3))
-        p.end()
-        icon.addPixmap(pix)
+        icon.addPixmap(_icon_pixmap(size, QColor(color), mark))
     return icon
+
+
+def _icon_pixmap(size: int, color: QColor, mark: str) -> QPixmap:
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QPen
+
+    pix = QPixmap(size, size)
+    pix.fill(Qt.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.Antialiasing)
+    c, r = size / 2, size * 0.46
+    p.setPen(QPen(QColor("#f4f6f8"), max(size / 16, 1.0)))  # the rim: visible on a dark panel
+    p.setBrush(QColor("#111418"))  # the disc: visible on a light panel
+    p.drawEllipse(QPointF(c, c), r, r)
+    p.setPen(QPen(color, max(size / 9, 1.5)))
+    p.setBrush(Qt.NoBrush)
+    p.drawEllipse(QPointF(c, c), r * 0.68, r * 0.68)
+    p.setPen(Qt.NoPen)
+    p.setBrush(color)
+    p.drawEllipse(QPointF(c, c), r * 0.25, r * 0.25)
+    if mark:
+        pen = QPen(QColor(COLORS["stale"]) if mark == "cross" else color, max(size / 7, 2.0))
+        pen.setCapStyle(Qt.RoundCap)
+        p.setPen(pen)
+        a = r * 0.75
+        p.drawLine(QPointF(c - a, c + a), QPointF(c + a, c - a))
+        if mark == "cross":
+            p.drawLine(QPointF(c - a, c - a), QPointF(c + a, c + a))
+    p.end()
+    return pix

@@ -74,13 +74,15 @@ def test_higher_priority_preempts_lower_is_listed(clock):
     listed = arb.offer(notice("Fermi", "2", "GBM_Alert"))
     same = arb.offer(notice("SVOM", "sb1", "eclairs-wakeup"))
     assert [listed.kind, same.kind] == ["Listed", "Listed"] and not listed.queued
+    # an act event behind another dialog waits for it, even in "log" mode
+    assert same.queued and same.attention and not listed.attention
     assert same.log_line == (
         "LIST    SVOM eclairs-wakeup #sb1 [act]: not shown, Swift BAT_GRB_Pos #618556 [act] is on screen "
-        "(priority 30 <= 30)"
+        "(priority 30 <= 30); queued"
     )
-    assert list(arb.history) == [gbm, bat.alert] and arb.queue == []
-    # the replaced one is closed for good in "log" mode
-    assert kinds(arb.close("acknowledged")) == [("Close", "618556")] and arb.current is None
+    assert list(arb.history) == [gbm, bat.alert] and arb.queue == [same.alert]
+    # the replaced inform one is closed for good in "log" mode; the act one comes up
+    assert kinds(arb.close("acknowledged")) == [("Close", "618556"), ("Show", "sb1")]
 
 
 def test_queue_mode_offers_waiting_alerts_in_priority_order_unless_expired(clock):
@@ -169,8 +171,10 @@ def test_citation_links_series_and_retraction_withdraws(clock):
         "RETRACT SVOM grm-trigger #sb26020402 [act]: retraction: SVOM retraction "
         f"(cites {wake.ivorn} (retraction)); actions withdrawn"
     )
-    # still on screen, marked, until its timeout or the observer closes it
-    assert arb.current is alert and alert.deadline == alert.received + timedelta(hours=1)
+    # still on screen, marked, its countdown stopped, until the observer closes it (or anything replaces it)
+    assert arb.current is alert and alert.deadline is None and alert.remaining(clock()) is None
+    clock.advance(7200)
+    assert arb.tick() == [] and arb.current is alert
 
 
 def test_real_svom_retraction_of_shown_burst(clock):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import csv
+import dataclasses
 import logging
 import random
 import tomllib
@@ -151,6 +152,9 @@ def _replay_burst(policy, mode: str):
     """100 notices, one every 90 s; the GUI ticks every second; the observer acts on an act dialog
     after 20 minutes on screen and lets inform dialogs time out."""
     clock, events = FakeClock.at("2014-11-14T18:00:00"), []
+    # The corpus spans 2011-2026 replayed on one 2014 evening: the age limits (tested on their own) would
+    # only list what this test is about (what waits and what is shown).
+    policy = dataclasses.replace(policy, max_trigger_age=None, max_message_age=None)
     arb = Arbiter(policy, clock=clock, mode=mode, on_event=events.append)
     for notice in _burst_notices():
         arb.offer(notice)
@@ -179,5 +183,12 @@ def test_burst_of_100_queue_mode_gives_the_expected_log(policy):
 def test_burst_of_100_log_mode(policy):
     events = _replay_burst(policy, "log")
     counts = collections.Counter(e.kind for e in events)
-    assert sum(1 for e in events if e.kind in ("Listed", "Ignored", "Show", "Update", "Retract")) == 100
-    assert counts == {"Listed": 64, "Ignored": 27, "Show": 9, "Close": 6}
+    assert sum(1 for e in events if e.notice is not None) == 100  # one decision per arriving notice
+    assert counts == {"Listed": 69, "Ignored": 30, "Show": 12, "Close": 11}
+    # "log" lists inform events and never brings them back; an act event listed behind another dialog
+    # is still offered when that dialog closes (issue 13: a real act alert never vanishes)
+    queued = [e for e in events if e.kind == "Listed" and e.queued]
+    assert queued and all(e.group.action == "act" for e in queued)
+    assert any(e.kind == "Listed" and not e.queued and e.group.action == "inform" for e in events)
+    again = [e for e in events if e.kind == "Show" and e.why == "queue"]
+    assert len(again) == 11 and all(e.alert.action == "act" for e in again)

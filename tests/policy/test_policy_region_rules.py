@@ -42,7 +42,8 @@ def _wide(notice):
 
 
 def _arbiter(when: str):
-    policy = policy_from_config({"policy": {"default_group": "gw-inform"}, "groups": GROUPS})
+    # The user guide's 2018 sample map offered in 2026: no trigger-age limit, or it would only be listed.
+    policy = policy_from_config({"policy": {"default_group": "gw-inform", "max_trigger_age": 0}, "groups": GROUPS})
     return Arbiter(policy, clock=FakeClock.at(when), visibility=Visibility(SITE_PRESETS["BTA"]))
 
 

@@ -139,12 +139,12 @@ def make_app(tmp_path, monkeypatch, clock, backend, wait_for):
 
 
 def _feed(app, notice, source: str = "test"):
-    """What the intake does after parsing: archive the notice, then hand it to the controller."""
+    """What the intake does after parsing: archive the notice, then hand it on (to the arbiter)."""
     from gcnmon.intake import Arrival
 
     received = app.arbiter.clock().timestamp()
     result = app.archive.store(notice, source, received)
-    app.controller.arrival(Arrival(notice, source, received, result.row_id))
+    app.intake.on_arrival(Arrival(notice, source, received, result.row_id))
 
 
 @pytest.fixture

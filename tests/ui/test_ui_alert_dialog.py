@@ -124,12 +124,13 @@ def test_ui_send_and_slew_reply_reaches_dialog_logbook_and_archive(make_app, mak
     assert "slew: accepted" in app.dialog.reply.text()
     assert "TCS: Start Slewing to new object - Ok" in app.dialog.reply.text()
     assert app.dialog.buttons["ignore"].text() == "Close"
-    assert [a.action for a in app.archive.actions(notice.ivorn)] == ["slew accepted"]
-    assert "Start Slewing to new object" in app.archive.actions(notice.ivorn)[0].detail
+    # the arbiter's decision, then what the TCS answered
+    assert [a.action for a in app.archive.actions(notice.ivorn)] == ["shown", "slew accepted"]
+    assert "Start Slewing to new object" in app.archive.actions(notice.ivorn)[1].detail
     assert "slew: accepted | TCS: Coordinates were sent to BTA TCS" in app.logbook.path.read_text()
     app.dialog.buttons["ignore"].click()
     assert not app.dialog.isVisible()
-    assert [a.action for a in app.archive.actions(notice.ivorn)] == ["slew accepted", "close"]
+    assert [a.action for a in app.archive.actions(notice.ivorn)] == ["shown", "slew accepted", "close"]
     assert app.window.history_model.rows[0].action == "slew accepted"
 
 
@@ -139,10 +140,10 @@ def test_ui_acknowledge_and_window_close_button(make_app, make_notice, feed, clo
     feed(app, first)
     app.dialog.buttons["ack"].click()
     assert not app.dialog.isVisible()
-    assert [a.action for a in app.archive.actions(first.ivorn)] == ["ack"]
+    assert [a.action for a in app.archive.actions(first.ivorn)] == ["shown", "ack"]
     clock.advance(5)
     second = make_notice(trigger="1165951")
     feed(app, second)
     app.dialog.close()  # the title bar's close button means Ignore
     assert app.arbiter.current is None
-    assert [a.action for a in app.archive.actions(second.ivorn)] == ["ignore"]
+    assert [a.action for a in app.archive.actions(second.ivorn)] == ["shown", "ignore"]

@@ -7,8 +7,15 @@ import pytest
 pytestmark = pytest.mark.gui
 
 
-def test_ui_notice_from_a_local_replay_reaches_the_dialog(make_app, data_file, wait_for, wait_until, backend):
+def test_ui_notice_from_a_local_replay_reaches_the_dialog(make_app, data_file, wait_for, wait_until, backend,
+                                                          clock):
+    from datetime import timedelta
+
     from gcnmon.commands.replay import Replayer, read_payloads
+    from gcnmon.notice import parse
+
+    # a fresh alert: two minutes after its trigger (an old trigger is only listed: [policy] max_trigger_age)
+    clock.now = parse(data_file("aware/bat_alert_grb230228a.xml").read_bytes()).time + timedelta(minutes=2)
 
     replayer = Replayer(read_payloads([data_file("aware/bat_alert_grb230228a.xml")]), port=0, interval=0,
                         ack_timeout=10)

@@ -59,8 +59,8 @@ def test_ui_no_tcs_or_the_dummy_means_no_tcs_buttons(tcs, make_app, make_notice,
     assert "no TCS configured" in app.window.tcs_status.label.text()
     if driver is not None:  # hidden; a programmatic click reaches the dummy, which sends nothing and says so
         app.dialog.buttons["slew"].click()
-        (action,) = app.archive.actions(make_notice().ivorn)
-        assert action.action == "slew refused by gcnmon (no telescope)"
+        decision, action = app.archive.actions(make_notice().ivorn)  # the arbiter's decision, then the TCS's
+        assert decision.action == "shown" and action.action == "slew refused by gcnmon (no telescope)"
         assert "no telescope: nothing sent" in action.detail and "accepted" not in action.detail
 
 
@@ -74,7 +74,7 @@ def test_ui_tcs_warning_is_amber_with_the_tcs_words(make_app, make_notice, feed,
     reply = app.dialog.reply
     assert "send: accepted with a warning" in reply.text() and "Warning! Object Z > 79degr!" in reply.text()
     assert f"color: {COLORS['changed']}" in reply.styleSheet()
-    assert [a.action for a in app.archive.actions(notice.ivorn)] == ["send accepted with a warning"]
+    assert [a.action for a in app.archive.actions(notice.ivorn)] == ["shown", "send accepted with a warning"]
     assert app.window.tcs_status.severity == "warning"
 
 
@@ -90,7 +90,7 @@ def test_ui_failed_slew_is_recorded_as_failed_and_the_status_turns_red(make_app,
     wait_until(lambda: app.dialog.reply.isVisible(), 10)
     assert "slew: failed (unreachable)" in app.dialog.reply.text()
     assert f"color: {COLORS['stale']}" in app.dialog.reply.styleSheet()
-    assert [a.action for a in app.archive.actions(notice.ivorn)] == ["slew failed"]
+    assert [a.action for a in app.archive.actions(notice.ivorn)] == ["shown", "slew failed"]
     assert app.window.history_model.rows[0].action == "slew failed"
     assert "SLEW FAILED" in app.logbook.path.read_text()
     status = app.window.tcs_status
@@ -107,8 +107,8 @@ def test_ui_slew_refused_by_gcnmon_says_which_rule(make_app, make_notice, feed, 
     app.dialog.buttons["slew"].click()
     wait_until(lambda: app.dialog.reply.isVisible(), 5)
     assert "slew: refused by gcnmon (altitude limit)" in app.dialog.reply.text()
-    (action,) = app.archive.actions(notice.ivorn)
-    assert action.action == "slew refused by gcnmon (altitude limit)"
+    decision, action = app.archive.actions(notice.ivorn)
+    assert decision.action == "shown" and action.action == "slew refused by gcnmon (altitude limit)"
     assert app.tcs_sim.telescope.commands == []
 
 
@@ -127,7 +127,7 @@ def test_ui_stop_while_slewing_from_the_dialog_and_the_main_window(make_app, mak
     wait_until(lambda: tel.stops == 1 and not panel.stop_button.isVisible(), 5)
     assert tel.state() == "idle" and status.stop_button.isHidden()
     assert "stop: accepted" in app.dialog.reply.text() and "Telescope stopped - Ok" in app.dialog.reply.text()
-    assert [a.action for a in app.archive.actions(notice.ivorn)] == ["slew accepted", "stop accepted"]
+    assert [a.action for a in app.archive.actions(notice.ivorn)] == ["shown", "slew accepted", "stop accepted"]
     assert f"STOP    {notice.ivorn}: stop accepted: Telescope stopped - Ok" in app.logbook.path.read_text()
     # Again, stopped from the main window this time (no dialog needed).
     app.dialog.buttons["slew"].click()
