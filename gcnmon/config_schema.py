@@ -177,6 +177,10 @@ class Kafka(_Section):
         2.0, description="seconds before re-reading a notice the archive could not take (it is not committed "
         "until archived)",
     )  # fmt: skip
+    rebuild_after: Seconds = Field(
+        300.0, description="seconds without a connection after which the consumer is made anew (a fatal or "
+        "authentication error rebuilds it at once; the wait between rebuilds doubles up to 5 min)",
+    )  # fmt: skip
     probe_interval: Seconds = Field(
         2.0, description="seconds between checks that the cluster is still reachable while no message comes"
     )

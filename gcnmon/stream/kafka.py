@@ -20,7 +20,7 @@ from typing import Any
 from twisted.internet import defer, threads
 
 from ..notice.model import NoticeError
-from .credentials import kafka_credentials
+from .kafka_config import consumer_config
 from .link import LinkState
 
 __all__ = ["KafkaSource", "HEARTBEAT_TOPIC", "consumer_config"]
@@ -32,50 +32,12 @@ HEARTBEAT_TOPIC = "gcn.heartbeat"
 # librdkafka error names that mean "cannot reach the cluster" (link down), not "bad message".
 _LINK_ERRORS = {"_TRANSPORT", "_ALL_BROKERS_DOWN", "_RESOLVE", "_AUTHENTICATION", "_SSL",
                 "_TIMED_OUT", "SASL_AUTHENTICATION_FAILED"}
-
-
-class _OnlyWhenDebugging(logging.Filter):
-    """librdkafka logs every failed reconnect; ``error_cb`` already gave the one clear line. Show its
-    own chatter only with ``-vv``."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return logging.getLogger("gcnmon").isEnabledFor(logging.DEBUG)
-
-
-_LIBRDKAFKA_LOG = logging.getLogger(__name__ + ".librdkafka")
-_LIBRDKAFKA_LOG.addFilter(_OnlyWhenDebugging())
-
-
-def consumer_config(section: Mapping[str, Any], station: str = "gcnmon") -> tuple[dict, dict]:
-    """``(config, gcn_kafka keyword arguments)`` for ``gcn_kafka.Consumer``; holds the secret: never log it."""
-    # After a crash the group waits this long for the dead member before the restarted one gets the
-    # partitions; librdkafka's 45 s default is long for an observer waiting on a restart.
-    session_ms = int(section.get("session_timeout_ms") or 10000)
-    config = {
-        "logger": _LIBRDKAFKA_LOG,
-        "group.id": _group_id(section, station),
-        "enable.auto.commit": False,  # we commit after the archive has the notice
-        "auto.offset.reset": section.get("offset_reset") or "latest",
-        "session.timeout.ms": session_ms,
-        "heartbeat.interval.ms": max(100, session_ms // 3),
-    }
-    if section.get("fetch_wait_max_ms"):  # brokers that do not answer a fetch early (librdkafka's mock)
-        config["fetch.wait.max.ms"] = int(section["fetch_wait_max_ms"])
-    if section.get("bootstrap"):
-        # A self-hosted mirror or a test broker: plaintext, no credentials (gcn-kafka would otherwise
-        # default to NASA's cluster and SASL/OIDC).
-        config.update({"bootstrap.servers": section["bootstrap"], "security.protocol": "plaintext"})
-        return config, {}
-    client_id, secret = kafka_credentials(section)
-    return config, {"client_id": client_id, "client_secret": secret,
-                    "domain": section.get("domain") or "gcn.nasa.gov"}
-
-
-def _group_id(section: Mapping[str, Any], station: str) -> str:
-    if section.get("group_id"):
-        return str(section["group_id"])
-    client_id, _ = kafka_credentials(section) if not section.get("bootstrap") else (None, None)
-    return f"{client_id}-gcnmon-{station}" if client_id else f"gcnmon-{station}"
+# Errors a consumer does not recover from by itself: librdkafka's fatal ones, and authentication
+# (gcn-kafka issue #49: an OIDC token that was not renewed fails every reconnect for good). A new
+# consumer fetches a new token.
+_REBUILD_ERRORS = {"_AUTHENTICATION", "SASL_AUTHENTICATION_FAILED"}
+BACKOFF_MAX = 300.0  # seconds: the longest wait between two rebuilds of a failing consumer
+_STEP_FAILURES = 3  # unexpected errors in a row after which the consumer is rebuilt
 
 
 class KafkaSource:
@@ -116,6 +78,12 @@ class KafkaSource:
         self._last_probe = float("-inf")
         self._missing: set[str] = set()
         self._written: queue.SimpleQueue = queue.SimpleQueue()  # held messages now archived: commit them
+        # Why the consumer must be made anew (a fatal or authentication error, a failed seek), or None.
+        self._rebuild: str | None = None
+        self._failures = 0  # unexpected errors of _step in a row
+        self._down_since: float | None = None  # monotonic time the link went down
+        self.rebuild_after = float(self.section.get("rebuild_after", 300.0))
+        self.rebuilds = 0  # consumers made after the first (tests and the status line read it)
         self._retrying: tuple | None = None  # last logged as "will retry": one line, not one a try
 
     @property
@@ -161,17 +129,71 @@ class KafkaSource:
         return gcn_kafka.Consumer(config, **kwargs)
 
     def _run(self) -> None:
-        consumer = None
+        """Keep a consumer reading until ``stop``: whatever goes wrong, log it, show it, go on.
+
+        An error inside one step is logged (with its traceback the first time) and shown on the link
+        badge; the loop goes on after ``retry_delay``. A fatal or authentication error, a seek that
+        failed (the message must be read again), ``_STEP_FAILURES`` errors in a row, or a link down
+        longer than ``rebuild_after`` close the consumer and make a new one, waiting ``retry_delay``
+        doubled at each failure up to ``BACKOFF_MAX``. The group resumes from its committed offsets,
+        so nothing that was not archived is skipped.
+        """
+        delay = self.retry_delay
+        try:
+            while not self._stopping.is_set():
+                made = self._consume()
+                if self._stopping.is_set():
+                    break
+                reason = self._rebuild or "the consumer ended"
+                log.error("Kafka: consumer rebuilt in %.0f s: %s", delay, reason)
+                self._call(self.link.down, f"Kafka: {reason}; reconnecting in {delay:.0f} s")
+                self._stopping.wait(delay)
+                delay = self.retry_delay if made else min(delay * 2, BACKOFF_MAX)
+                self.rebuilds += 1
+        finally:
+            self._finish()
+
+    def _consume(self) -> bool:
+        """Make a consumer and step it until stop or a rebuild is due; True if it ever got through."""
+        self._rebuild, self._failures, self._down_since = None, 0, None
+        consumer, reached = None, False
         try:
             consumer = self._make_consumer()
             consumer.subscribe(self.topics)
-            while not self._stopping.is_set():
-                self._step(consumer)
-        except Exception as exc:
-            log.error("Kafka consumer stopped: %s", exc)
-            self._call(self.link.down, f"Kafka: {exc}")
+            while not self._stopping.is_set() and self._rebuild is None:
+                self._guarded_step(consumer)
+                reached = reached or self._up is True
+                self._check_outage()
+        except Exception as exc:  # making or subscribing the consumer failed (bad settings, DNS...)
+            log.error("Kafka: cannot make a consumer for %s: %s", self.where, exc)
+            self._rebuild = self._rebuild or f"cannot make a consumer: {exc}"
         finally:
             self._close(consumer)
+        return reached
+
+    def _guarded_step(self, consumer) -> None:
+        try:
+            self._step(consumer)
+        except Exception as exc:  # a bug or a surprise of librdkafka's: never the end of the thread
+            self._failures += 1
+            first = self._failures == 1
+            log.error("Kafka: consumer error (%d in a row): %r", self._failures, exc, exc_info=first)
+            self._call(self.link.trouble, f"consumer error: {exc}")
+            if self._failures >= _STEP_FAILURES:
+                self._rebuild = f"{self._failures} errors in a row, the last: {exc}"
+            else:
+                self._stopping.wait(self.retry_delay)
+        else:
+            self._failures = 0
+
+    def _check_outage(self) -> None:
+        if self._up is False:
+            now = time.monotonic()
+            self._down_since = self._down_since if self._down_since is not None else now
+            if now - self._down_since > self.rebuild_after:
+                self._rebuild = f"no connection for {self.rebuild_after:.0f} s"
+        else:
+            self._down_since = None
 
     def _close(self, consumer) -> None:
         if consumer is not None:
@@ -180,7 +202,10 @@ class KafkaSource:
                 consumer.close()  # leaves the group; committed offsets stay with it
             except Exception as exc:
                 log.warning("Kafka consumer did not close cleanly: %s", exc)
+        self._up = None
         log.info("Kafka: consumer closed")
+
+    def _finish(self) -> None:
         done = self._done
         self.reactor.callFromThread(lambda: done.called or done.callback(None))  # unless stop gave up
 
@@ -197,7 +222,10 @@ class KafkaSource:
         self._set_up()
         if msg.topic() == HEARTBEAT_TOPIC:
             self._call(self.link.alive)
-            consumer.commit(message=msg, asynchronous=True)  # heartbeats: losing one commit is harmless
+            try:
+                consumer.commit(message=msg, asynchronous=True)  # a lost heartbeat commit is harmless
+            except Exception as exc:
+                log.debug("Kafka: heartbeat commit failed: %s", exc)
             return
         self._deliver(consumer, msg)
 
@@ -213,8 +241,11 @@ class KafkaSource:
             if where != self._retrying:  # the intake said why; one line per message, not per retry
                 self._retrying = where
                 log.error("Kafka: %s offset %d not kept, will retry: %s", msg.topic(), msg.offset(), exc)
+                self._call(self.link.trouble, f"{msg.topic()} #{msg.offset()} not kept, retrying: {exc}")
             self._rewind(consumer, msg)
             return
+        if self._retrying is not None:
+            self._call(self.link.trouble, None)
         self._retrying = None
         self._call(self.link.notice)
         if not held:
@@ -240,13 +271,17 @@ class KafkaSource:
     def _commit(self, consumer, msg) -> None:
         try:
             consumer.commit(message=msg, asynchronous=False)
-        except Exception as exc:  # archived already: a restart re-reads it and the archive drops the duplicate
+        except Exception as exc:  # archived already: a restart re-reads it, the archive drops the repeat
             log.warning("Kafka: commit of %s offset %d failed: %s", msg.topic(), msg.offset(), exc)
 
     def _rewind(self, consumer, msg) -> None:
         from confluent_kafka import TopicPartition
 
-        consumer.seek(TopicPartition(msg.topic(), msg.partition(), msg.offset()))
+        try:
+            consumer.seek(TopicPartition(msg.topic(), msg.partition(), msg.offset()))
+        except Exception as exc:  # the next poll would skip the message: a new consumer resumes before it
+            self._rebuild = f"seek back to {msg.topic()} offset {msg.offset()} failed: {exc}"
+            return
         self._stopping.wait(self.retry_delay)
 
     def _probe(self, consumer) -> None:
@@ -275,6 +310,9 @@ class KafkaSource:
                 log.error("Kafka: link to %s down: %s", self.where, err.str())
                 self._up = False
                 self._call(self.link.down, err.str())
+            if err.fatal() or err.name() in _REBUILD_ERRORS:
+                kind = "fatal error" if err.fatal() else "authentication failed"
+                self._rebuild = self._rebuild or f"{kind}: {err.str()}"
         else:
             log.warning("Kafka: %s", err.str())
 

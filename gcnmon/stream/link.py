@@ -24,6 +24,7 @@ class LinkState:
     last_packet: float | None = None
     last_notice: float | None = None
     last_error: str | None = None
+    problem: str | None = None  # trouble while connected (a notice that cannot be kept, a consumer error)
     notices: int = 0
     _listeners: list[Callable[[LinkState], None]] = field(default_factory=list, repr=False)
 
@@ -35,8 +36,14 @@ class LinkState:
             listener(self)
 
     def up(self, host: str) -> None:
-        self.host, self.connected, self.last_error = host, True, None
+        self.host, self.connected, self.last_error, self.problem = host, True, None, None
         self._changed()
+
+    def trouble(self, problem: str | None) -> None:
+        """Say what goes wrong while the link itself is up (``None``: it went right again)."""
+        if problem != self.problem:
+            self.problem = problem
+            self._changed()
 
     def down(self, error: str | None = None) -> None:
         self.connected = False

@@ -33,6 +33,8 @@ class LinkBadge(QLabel):
             state = "connected, nothing heard yet"
         else:
             state = f"last packet {age_text(age)} ago"
+        if link.connected and getattr(link, "problem", None):
+            state += f" · <span style='color:{COLORS['changed']}'>{link.problem}</span>"  # amber: a problem
         self.setText(f"<span style='color:{color}'>●</span> <b>{link.name}</b> {where} · {state}")
         self.setToolTip(
             f"{link.name}: {where}\n{link.notices} notices this session\n"

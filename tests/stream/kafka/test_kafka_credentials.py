@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 
 import keyring
 import pytest
@@ -67,7 +68,10 @@ def test_consumer_config_carries_the_secret_but_no_log_line_does(memory_keyring,
     with caplog.at_level(logging.DEBUG):
         config, kwargs = consumer_config({"client_id": "my-client"}, station="BTA")
     assert kwargs == {"client_id": "my-client", "client_secret": SECRET, "domain": "gcn.nasa.gov"}
-    assert config["group.id"] == "my-client-gcnmon-BTA" and config["enable.auto.commit"] is False
+    # the host name too: two workstations of one telescope never share a group (issue 11)
+    host = socket.gethostname().partition(".")[0]
+    assert config["group.id"] == f"my-client-gcnmon-BTA-{host}" and config["enable.auto.commit"] is False
+    assert config["auto.offset.reset"] == "earliest"  # a group that never committed reads what it missed
     assert "bootstrap.servers" not in config  # gcn-kafka derives NASA's cluster from the domain
     assert SECRET not in caplog.text and SECRET not in repr(config)
 
