@@ -270,10 +270,29 @@ def grab_with_tooltip(qapp, widget, name: str) -> None:
     print(f"docs/screenshots/{name}: {pixmap.width()}x{pixmap.height()}, {len(tips)} tooltip(s)")
 
 
+def full_disk(qapp, workdir: Path) -> None:
+    """An act alert while the archive cannot be written: shown all the same, marked NOT ARCHIVED."""
+    clock = Clock(datetime(2026, 11, 22, 20, 0, tzinfo=UTC))
+    app = build(workdir / "full-disk", clock)
+    blocker = workdir / "full-disk" / "unmounted"
+    blocker.write_text("a file where the archive folder should be: every write fails, as on a full disk")
+    app.archive.close()
+    app.archive.path = blocker / "archive.sqlite"
+    app.dialog.move(40, 40)
+    receive(app, clock, "gcn-notice-parser/mxt_41.xml", timedelta(minutes=1, seconds=47))
+    grab(qapp, app.dialog, "alert-not-archived.png")
+    app.window.resize(1360, 820)
+    app.window.show()
+    grab(qapp, app.window, "main-window-not-archived.png")
+    app.window.hide()
+    app.dialog.hide()
+    app.intake.backlog.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     global LOOP
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=("main_window", "dialogs", "tcs", "story"), action="append",
+    parser.add_argument("--only", choices=("main_window", "dialogs", "tcs", "story", "full_disk"), action="append",
                         help="make only these scenarios (repeatable; default: all)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -283,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     qapp, loop = install_loops(["gcnmon-screenshots"])
     LOOP = loop
     OUT.mkdir(parents=True, exist_ok=True)
-    scenarios = {"main_window": main_window, "dialogs": dialogs, "tcs": tcs, "story": story}
+    scenarios = {"main_window": main_window, "dialogs": dialogs, "tcs": tcs, "story": story, "full_disk": full_disk}
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.only or scenarios:
             scenarios[name](qapp, Path(tmp))
