@@ -60,6 +60,7 @@ def test_relay_receive_port_takes_comet_sendvo_and_refuses_garbage(spawn, venv_b
     peers = RelayPeers(spawn, venv_bin, tmp_path, env, wait_until)
     relay = peers.start_relay("--upstream", "none", "--receive", "127.0.0.1:0",
                               "--receive-allow", "127.0.0.1")
+    wait_until(lambda: "receiving on vtp://127.0.0.1:" in relay.out(), 20)  # printed just after "listening"
     receive = int(relay.out().split("receiving on vtp://127.0.0.1:")[1].split()[0])
     peers.subscribe_pygcn_and_comet()
     for path in files:
