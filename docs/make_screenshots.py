@@ -292,7 +292,8 @@ def full_disk(qapp, workdir: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     global LOOP
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=("main_window", "dialogs", "tcs", "story", "full_disk"), action="append",
+    parser.add_argument("--only", choices=("main_window", "dialogs", "tcs", "story", "full_disk"),
+                        action="append",
                         help="make only these scenarios (repeatable; default: all)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -302,7 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     qapp, loop = install_loops(["gcnmon-screenshots"])
     LOOP = loop
     OUT.mkdir(parents=True, exist_ok=True)
-    scenarios = {"main_window": main_window, "dialogs": dialogs, "tcs": tcs, "story": story, "full_disk": full_disk}
+    scenarios = {"main_window": main_window, "dialogs": dialogs, "tcs": tcs, "story": story,
+                 "full_disk": full_disk}
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.only or scenarios:
             scenarios[name](qapp, Path(tmp))
