@@ -159,7 +159,7 @@ class Arbiter:
         alert.facts.append((now, fact))
         if fact.action in ("send", "slew") and fact.ok:
             alert.acted, alert.acted_position = fact.action, fact.position
-        detail = fact.detail or fact.record
+        detail = fact.detail or OBSERVER_CLOSES.get(fact.action) or fact.record
         line = f"{fact.record.upper():<7} {alert.notice.ivorn}: {detail}"
         events = [self._emit(Acted(when=now, log_line=line, alert=alert, fact=fact))]
         if fact.action in OBSERVER_CLOSES and alert is self.current:
