@@ -43,8 +43,11 @@ def access_of(driver) -> str:
     return "slew" if driver.can_slew else "send" if driver.can_send else "none"
 
 
-def state_line(driver) -> tuple[str, str]:
-    """``(text, severity)``: the TCS's state in one line, for the dialog and the status bar."""
+def state_line(driver, with_last: bool = True) -> tuple[str, str]:
+    """``(text, severity)``: the TCS's state in one line, for the dialog and the status bar.
+
+    ``with_last``: add the last command's outcome (the dialog shows it in its reply line instead).
+    """
     if driver is None or not getattr(driver, "has_telescope", True):
         return "no TCS configured: acknowledge only", "dim"
     name = driver.title or driver.name
@@ -61,10 +64,14 @@ def state_line(driver) -> tuple[str, str]:
     if motion != "unknown":
         text += f" \u00b7 {motion}"
     severity = "ok" if access != "none" else "warning"
-    if last is not None and last.action != "connect" and not (last.action == "stop" and last.ok):
+    shown = last is not None and last.action != "connect" and not (last.action == "stop" and last.ok)
+    if with_last and shown:
         # The last command's outcome stays on show until the next one: a failure must not look green.
         text += f" \u00b7 {last.summary}"
         severity = {"ok": severity}.get(last.severity, last.severity)
+    elif shown and last.unreachable:  # the dialog's reply says why; the line must not look healthy
+        text += " \u00b7 not answering"
+        severity = "error"
     return text, severity
 
 
@@ -128,7 +135,7 @@ class TcsPanel(_StopMixin, QFrame):
         self.driver, self.dialog = driver, dialog
         self.setObjectName("tcs_panel")
         row = QHBoxLayout(self)
-        row.setContentsMargins(0, 4, 0, 4)
+        row.setContentsMargins(18, 4, 18, 4)  # the dialog's rows' margins
         self.state = QLabel(objectName="tcs_state", wordWrap=True)
         row.addWidget(self.state, 1)
         self.stop_button = self._stop_button()
@@ -141,15 +148,8 @@ class TcsPanel(_StopMixin, QFrame):
 
     @classmethod
     def attach(cls, dialog, driver) -> TcsPanel:
-        """A panel embedded in ``dialog``: one of its sections, above the TCS's reply."""
-        panel = cls(driver, dialog)
-        if hasattr(dialog, "add_section"):
-            dialog.add_section(panel)
-        else:  # a dialog without sections: straight above its reply line, at the rows' margins
-            panel.layout().setContentsMargins(18, 4, 18, 4)
-            layout = dialog.layout()
-            layout.insertWidget(layout.indexOf(dialog.reply), panel)
-        return panel
+        """A panel embedded in ``dialog``: its last section, above the TCS's reply."""
+        return dialog.add_section(cls(driver, dialog))
 
     @property
     def offers_tcs(self) -> bool:
@@ -172,7 +172,7 @@ class TcsPanel(_StopMixin, QFrame):
 
     def refresh(self) -> None:
         self.setVisible(self.offers_tcs)
-        text, severity = state_line(self.driver)
+        text, severity = state_line(self.driver, with_last=False)
         self.state.setText(_rich(text, severity))
         # Stop stays offered after a retraction: that is when an observer most needs it.
         self.stop_button.setVisible(self.offers_tcs and self.driver.slewing)

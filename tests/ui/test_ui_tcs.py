@@ -97,6 +97,8 @@ def test_ui_failed_slew_is_recorded_as_failed_and_the_status_turns_red(make_app,
     assert status.severity == "error" and "slew failed: TCS unreachable" in status.text
     assert COLORS["stale"] in status.label.text() and len(status.label.text()) < 200  # cut, whole in the tip
     assert status.label.toolTip() == status.text
+    panel = app.dialog.tcs_panel.state.text()  # the dialog's own line: short, the reply below says why
+    assert "not answering" in panel and COLORS["stale"] in panel
     assert app.dialog.buttons["ignore"].text() == "Ignore"  # nothing was done: not "Close"
 
 
@@ -127,7 +129,8 @@ def test_ui_stop_while_slewing_from_the_dialog_and_the_main_window(make_app, mak
     wait_until(lambda: tel.stops == 1 and not panel.stop_button.isVisible(), 5)
     assert tel.state() == "idle" and status.stop_button.isHidden()
     assert "stop: accepted" in app.dialog.reply.text() and "Telescope stopped - Ok" in app.dialog.reply.text()
-    assert [a.action for a in app.archive.actions(notice.ivorn)] == ["shown", "slew accepted", "stop accepted"]
+    actions = [a.action for a in app.archive.actions(notice.ivorn)]
+    assert actions == ["shown", "slew accepted", "stop accepted"]
     assert f"STOP    {notice.ivorn}: stop accepted: Telescope stopped - Ok" in app.logbook.path.read_text()
     # Again, stopped from the main window this time (no dialog needed).
     app.dialog.buttons["slew"].click()
