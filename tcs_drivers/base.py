@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from twisted.internet import defer
 from twisted.internet import error as neterror
 
+from gcnmon.scrub import scrub
 from gcnmon.sky import SITE_PRESETS, Site, altaz
 
 from .credentials import Secret
@@ -109,6 +110,7 @@ class TcsDriver(ABC):
         if reactor is None:
             from twisted.internet import reactor
         self.url, self.user, self.site, self.timeout = url.rstrip("/"), user, site, float(timeout)
+        self.where = scrub(self.url)  # the URL as messages show it: a user:password in it masked
         self._password = password if isinstance(password, Secret) or password is None else Secret(password)
         self.options = {**self.DEFAULTS, **(options or {})}
         self.reactor = reactor
@@ -120,7 +122,7 @@ class TcsDriver(ABC):
         self._lock = defer.DeferredLock()
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.url or '-'} user={self.user or '-'} level={self.level}>"
+        return f"<{type(self).__name__} {self.where or '-'} user={self.user or '-'} level={self.level}>"
 
     def _reveal_password(self) -> str:
         """The password for the wire only: never pass it to a log call."""
@@ -334,7 +336,7 @@ class TcsDriver(ABC):
         if isinstance(exc, (defer.TimeoutError, defer.CancelledError)):
             error = f"no reply within {self.timeout:g} s"
         elif isinstance(exc, (TcsUnreachable, neterror.ConnectError, neterror.ConnectionClosed)):
-            error = f"cannot reach the TCS at {self.url}: {_one_line(exc)}"
+            error = f"cannot reach the TCS at {self.where}: {_one_line(exc)}"
         else:
             log.error("%s failed unexpectedly: %s: %s", what, type(exc).__name__, exc)
             return TcsResult(action, Outcome.UNREADABLE, error=f"{type(exc).__name__}: {exc}", **common)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from base64 import b64encode
 from collections.abc import Mapping
 from io import BytesIO
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 from twisted.internet import defer, protocol
 from twisted.internet.abstract import isIPAddress, isIPv6Address
@@ -27,6 +28,20 @@ __all__ = ["FORM", "expect_ok", "http_request", "join_url"]
 log = logging.getLogger(__name__)
 
 FORM = "application/x-www-form-urlencoded"
+
+
+def _credentials(url: str) -> tuple[str, bytes | None]:
+    """``url`` without a ``user:password@`` in it, and that as an HTTP Basic ``Authorization`` value.
+
+    Observers paste URLs that work in a browser; the Agent itself would take the user info for a host.
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    token = b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode("ascii")
+    return urlunsplit(parts._replace(netloc=host)), f"Basic {token}".encode("ascii")
 
 
 def join_url(url: str, path: str) -> str:
@@ -95,6 +110,7 @@ def http_request(reactor, method: str, url: str, fields: Mapping[str, object] | 
     Fires with ``(status, text)``; errbacks `TcsUnreachable` when the connection fails or the server
     answers 5xx. Never logs the fields (they may hold a password).
     """
+    url, authorization = _credentials(url)
     query = urlencode({k: str(v) for k, v in (fields or {}).items()})
     target = url
     if method.upper() == "GET":
@@ -103,6 +119,8 @@ def http_request(reactor, method: str, url: str, fields: Mapping[str, object] | 
         body = query.encode("ascii")
     producer = FileBodyProducer(BytesIO(body)) if body is not None else None
     headers = Headers({b"Content-Type": [content_type.encode()], b"User-Agent": [b"gcnmon"]})
+    if authorization is not None:
+        headers.addRawHeader(b"Authorization", authorization)
     log.debug("%s %s", method.upper(), url)
     try:
         agent = Agent.usingEndpointFactory(reactor, _Endpoints(reactor, timeout))

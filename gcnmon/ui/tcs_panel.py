@@ -22,6 +22,7 @@ import logging
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from ..scrub import scrub
 from .theme import COLORS
 
 __all__ = ["TcsPanel", "TcsStatus", "access_of", "state_line"]
@@ -78,7 +79,7 @@ def state_line(driver, with_last: bool = True) -> tuple[str, str]:
 def _rich(text: str, severity: str) -> str:
     """"TCS" in the severity's colour, and the whole line too when something is wrong."""
     color = SEVERITY_COLORS[severity]
-    body = html.escape(text)
+    body = html.escape(scrub(text))  # a TCS error may quote its URL, user:password and all
     if severity in ("warning", "error"):
         body = f"<span style='color:{color}'>{body}</span>"
     return f"<span style='color:{color}'>TCS</span> {body}"
@@ -214,6 +215,6 @@ class TcsStatus(_StopMixin, QWidget):
         # The status bar must not widen the window past the screen: long replies are cut, whole in the tip.
         short = text if len(text) <= STATUS_CHARS else text[: STATUS_CHARS - 1] + "\u2026"
         self.label.setText(_rich(short, severity))
-        self.label.setToolTip(text)
+        self.label.setToolTip(scrub(text))
         self.stop_button.setVisible(self.driver is not None and getattr(self.driver, "has_telescope", True)
                                     and self.driver.slewing)

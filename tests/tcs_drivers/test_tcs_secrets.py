@@ -3,6 +3,7 @@ over logins, sends, slews, refusals and faults of every driver and simulator."""
 
 from __future__ import annotations
 
+import base64
 import logging
 
 import pytest
@@ -45,3 +46,12 @@ def test_no_password_in_any_log_record(kind, method, sims, driver_for, wait_for,
     texts += [repr(event) for event in twisted_events]
     for password in PASSWORDS[kind]:
         assert not [t for t in texts if password in t]
+
+
+def test_url_credentials_become_basic_auth():
+    from tcs_drivers.http import _credentials
+
+    url, header = _credentials("http://astro:p%40ss@tcs.example:8080/cgi-bin/bta_send.cgi")
+    assert url == "http://tcs.example:8080/cgi-bin/bta_send.cgi"
+    assert header == b"Basic " + base64.b64encode(b"astro:p@ss")
+    assert _credentials("http://tcs.example:8080") == ("http://tcs.example:8080", None)

@@ -152,3 +152,20 @@ def test_ui_stop_stays_offered_after_a_retraction(make_app, make_notice, feed, w
     assert app.dialog.tcs_panel.stop_button.isVisible() and app.dialog.tcs_panel.stop_button.isEnabled()
     app.dialog.tcs_panel.stop_button.click()
     wait_until(lambda: app.tcs_sim.telescope.stops == 1, 5)
+
+
+def test_ui_tcs_lines_never_show_a_password_in_the_url(make_app, wait_for):
+    # An observer pasted the TCS's URL with credentials in it; the TCS then goes down and the error names it.
+    from gcnmon.ui.tcs_panel import TcsStatus
+    from tcs_drivers.bta import BtaDriver
+
+    app = make_app(4)
+    url = app.tcs_sim.base_url.replace("http://", "http://astro:s3cr3t-pw@")
+    driver = BtaDriver(url, password="level4", site=app.driver.site, now=app.driver.now, timeout=5.0)
+    assert wait_for(driver.connect(), 5).ok  # the user info is sent as HTTP Basic, not taken for a host
+    wait_for(app.tcs_sim.stop(), 5)
+    result = wait_for(driver.send_coordinates(**LOW), 5)
+    assert result.unreachable and "cannot reach the TCS at http://astro:***@127.0.0.1:" in result.error
+    status = TcsStatus(driver)
+    shown = status.label.text() + status.label.toolTip() + repr(driver) + result.text()
+    assert "s3cr3t-pw" not in shown and "astro:***@" in status.label.toolTip()
