@@ -24,9 +24,8 @@ import numpy as np
 
 __all__ = [
     "Region", "Circle", "Ellipse", "Polygon", "HealpixMap", "RegionError", "Sample",
-    "MISSION_CONTAINMENT", "SQDEG", "circle_for", "warm_up", "from_json", "healpix_from_bytes",
-    "healpix_from_base64",
-    "region_dict",
+    "MISSION_CONTAINMENT", "SQDEG", "circle_for", "warm_up", "position_size", "better_position", "from_json",
+    "healpix_from_bytes", "healpix_from_base64", "region_dict",
 ]  # fmt: skip
 
 SQDEG = (180.0 / math.pi) ** 2  # square degrees per steradian
@@ -555,6 +554,33 @@ def circle_for(mission: str | None, instrument: str | None, ra, dec, radius) -> 
         return None
     containment = MISSION_CONTAINMENT.get((mission, instrument), MISSION_CONTAINMENT.get((mission, None)))
     return Circle.of(ra, dec, radius, containment)
+
+
+def position_size(notice) -> float:
+    """How big a notice's localisation is, for ranking positions (deg2): a map's, ellipse's or polygon's
+    90 % area; else its error circle's own area (as circles were always compared: by radius); else inf."""
+    region = notice.region
+    if region is not None and region.kind != "circle" and region.area90 is not None:
+        return region.area90
+    if notice.error_radius:
+        return math.pi * notice.error_radius**2
+    return math.inf
+
+
+def better_position(new, old) -> bool:
+    """Whether notice ``new`` localises better than ``old``: for the arbiter's refinements.
+
+    Where a map, ellipse or polygon is involved: ``Region.better_than`` (a 90 % area at least 10 %
+    smaller: a refinement whose area shrinks). Two circles: the smaller radius, as before.
+    """
+    a, b = new.region, old.region
+    if a is None:
+        return False
+    if b is None:
+        return True
+    if a.kind != "circle" or b.kind != "circle":
+        return a.better_than(b) if a.area90 is not None else position_size(new) < position_size(old)
+    return position_size(new) < position_size(old)
 
 
 def region_dict(region: Region | None) -> dict | None:

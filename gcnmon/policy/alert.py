@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..notice.model import Notice
+from ..notice.region import position_size
 from .classify import describe
 from .groups import Group
 from .visibility import Verdict
@@ -115,7 +116,7 @@ class Alert:
         located = [n for n in self.history if n.has_position and not n.is_retraction]
         if not located:
             return self.notice
-        return min(reversed(located), key=lambda n: n.error_radius if n.error_radius is not None else 1e9)
+        return min(reversed(located), key=position_size)  # a map's or ellipse's 90 % area, else the circle
 
     @property
     def actionable(self) -> bool:

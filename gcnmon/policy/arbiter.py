@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from ..notice.model import Notice
+from ..notice.region import better_position as smaller_region
 from .alert import (
     Acted,
     Alert,
@@ -43,12 +44,13 @@ OBSERVER_CLOSES = {"ack": "acknowledged", "ignore": "ignored", "close": "closed 
 
 
 def better_position(best: Notice, notice: Notice) -> bool:
-    """Is ``notice`` a better position than ``best`` (worth reopening a closed event)? Smaller error."""
+    """Is ``notice`` a better position than ``best`` (worth reopening a closed event)? A smaller error
+    circle, or a 90 % area at least 10 % smaller where a map or ellipse is involved."""
     if notice.is_retraction or not notice.has_position:
         return False
     if not best.has_position:
         return True
-    return (notice.error_radius or float("inf")) < (best.error_radius or float("inf"))
+    return smaller_region(notice, best)  # a smaller circle, or a map/ellipse whose 90 % area shrank
 
 
 def _is_withdrawal(notice: Notice) -> str | None:

@@ -81,3 +81,20 @@ def test_rule_errors(rule, message):
     groups = [{"name": "g", "priority": 1, "action": "act", "match": [rule]}]
     with pytest.raises(ConfigError, match=message):
         policy_from_config({"policy": {"default_group": "g"}, "groups": groups})
+
+
+def test_a_refinement_whose_area_shrinks_is_the_better_position(lvk):
+    """Preliminary (GW map, 31.0 deg2), then the update with the combined map (27.7 deg2), then a
+    wider map: the dialog's position is the combined map's, and the wide one does not replace it."""
+    from gcnmon.notice.region import better_position
+
+    update = parse((LVK / "MS181101ab-ext-update.json").read_bytes(), max_size=4 << 20)
+    update = dataclasses.replace(update, is_test=False, role="observation")
+    wide = dataclasses.replace(_wide(update), ivorn=update.ivorn + "-wide")
+    assert better_position(update, lvk) and not better_position(wide, update) and not better_position(lvk, update)
+    arbiter = _arbiter("2026-12-02T02:30:00")
+    shown = arbiter.offer(lvk).alert
+    arbiter.offer(update)
+    assert shown.best is update and shown.best.region.area90 == pytest.approx(27.7, abs=0.05)
+    arbiter.offer(wide)
+    assert shown.notice is wide and shown.best is update  # the latest details, the best position
