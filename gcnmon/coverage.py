@@ -29,7 +29,9 @@ __all__ = ["Field", "Coverage", "coverage", "prob_above", "fov_for", "PRESET_FOV
 #: BTA's SCORPIO-2 (6.1 arcmin), the Zeiss-1000's CCD photometer (~12 arcmin).
 PRESET_FOV = {"BTA": 0.1, "Zeiss-1000": 0.2}
 
-CANDIDATES = 400  # centres tried: the most probable pixels (a map's best pixel always among them)
+CANDIDATES = 200  # centres tried: the most probable pixels (a map's best pixel always among them)
+NIGHT_STRIDE = 3  # grid steps between the moments of the night tried for "tonight" and the best time
+KEEP = 0.999  # the fields are sought among the pixels holding this much of the probability up
 SAMPLING_NOISE = 0.02  # an analytic region's ~2,000 sample pixels decide a field's share to ~2 %
 NOTHING_UP = 0.01  # less than this much probability above the limit now: the fields are for best_time
 
@@ -103,7 +105,10 @@ def coverage(region: Region, site: sky.Site, when: datetime, fov: float, *, nigh
     prob_tonight, best_ts, best_prob = 0.0, None, 0.0
     if span is not None:
         start, end = span
+        # every third step (9 min) and the night's last: a pixel's altitude changes by < 2.3 deg in
+        # between, so only a brief graze of the limit at the night's edge could be missed
         rows = np.nonzero((grid.times >= start) & (grid.times <= end))[0]
+        rows = np.unique(np.concatenate([rows[::NIGHT_STRIDE], rows[-1:]])) if len(rows) else rows
         up = grid.above(sample.vectors, limit, rows)
         times = grid.times[rows]
         if start == ts:  # night already: now counts too
@@ -137,35 +142,45 @@ def _fields(region: Region, sample, grid, at: float, alts: np.ndarray, limit: fl
     if region.size <= fov / 2.0:  # a small region: the field is its centre, as always
         alt = float(grid.altaz(sky.unit_vectors(region.ra, region.dec), at)[0])
         return (Field(region.ra, region.dec, float(prob.sum()), alt),) if alt >= limit else ()
-    order = np.argsort(-prob)[:CANDIDATES]
-    order = order[prob[order] > 0]
-    if len(order) == 0:
+    # work on the pixels holding 99.9 % of what is up, most probable first (a 19,200-pixel LVK map keeps
+    # a few thousand): the candidates are the first of them
+    rank = np.argsort(-prob, kind="stable")
+    total = np.cumsum(prob[rank])
+    if total[-1] <= 0:
         return ()
+    keep = rank[: max(int(np.searchsorted(total, KEEP * total[-1])) + 1, min(CANDIDATES, len(rank)))]
+    keep = keep[prob[keep] > 0]
+    kv, kp, karea = sample.vectors[keep], prob[keep], sample.area[keep]
+    order = np.arange(min(CANDIDATES, len(keep)))
     centre = sky.unit_vectors(region.ra, region.dec)
-    at_centre = int(np.argmax(sample.vectors @ centre))
-    analytic = region.kind != "healpix" and prob[at_centre] > 0
+    at_centre = int(np.argmax(kv @ centre))
+    analytic = region.kind != "healpix"
     # a circle's or ellipse's own centre is a candidate too (first: it wins ties), not only pixel centres
-    vectors = np.vstack([centre, sample.vectors[order]]) if analytic else sample.vectors[order]
+    vectors = np.vstack([centre, kv[order]]) if analytic else kv[order]
     pix = np.concatenate([[at_centre], order]) if analytic else order
     cand_alt = grid.altaz(vectors, at)[0]
-    inside = (vectors @ sample.vectors.T) >= math.cos(radius)  # (candidates, pixels)
+    inside = (vectors @ kv.T) >= math.cos(radius)  # (candidates, pixels)
+    weights = inside.astype(np.float32)  # once: the products below run in float32 (ranking, not sums)
     # a field smaller than the pixels holds the density at its centre times its own area
-    small = np.sqrt(sample.area[pix] / math.pi) > radius / 2
+    small = np.sqrt(karea[pix] / math.pi) > radius / 2
     chosen: list[Field] = []
-    left = prob.copy()
+    left, exact = kp.astype(np.float32), kp.copy()
     for _ in range(n):
-        held = inside.astype(float) @ left
-        held = np.where(small, np.minimum(left[pix], left[pix] / sample.area[pix] * field_area), held)
+        held = (weights @ left).astype(float)
+        held = np.where(small, np.minimum(exact[pix], exact[pix] / karea[pix] * field_area), held)
         k = int(np.argmax(held))
         if analytic and not chosen and held[0] >= (1 - SAMPLING_NOISE) * held[k]:
             k = 0  # within the sample's pixel noise of the best: the centre itself, as observers expect
         if held[k] <= 1e-6:
             break
+        # what the field adds, summed in float64 (the float32 products only rank the candidates)
+        prob_k = float(held[k]) if small[k] else float(exact[inside[k]].sum())
         ra, dec = sky.to_angles(vectors[k])
-        chosen.append(Field(float(ra), float(dec), float(held[k]), float(cand_alt[k])))
-        left = np.where(inside[k], 0.0, left)
-        if small[k]:
-            left[pix[k]] = max(left[pix[k]] - held[k], 0.0)
+        chosen.append(Field(float(ra), float(dec), prob_k, float(cand_alt[k])))
+        for arr in (left, exact):
+            arr[inside[k]] = 0.0
+            if small[k]:
+                arr[pix[k]] = max(float(arr[pix[k]]) - prob_k, 0.0)
     return tuple(chosen)
 
 

@@ -29,6 +29,7 @@ __all__ = [
 ]  # fmt: skip
 
 SQDEG = (180.0 / math.pi) ** 2  # square degrees per steradian
+SAMPLE_SHARE = 0.999  # a map's sample: its most probable pixels holding this much (the rest: its tail)
 MAX_SAMPLE_ORDER = 11  # HEALPix order of the finest sampling of an analytic region (1.7' pixels)
 
 #: Containment of a notice's circle when the notice itself does not say (VOEvent ``Error2Radius``).
@@ -420,13 +421,21 @@ class HealpixMap(Region):
     def _best(self) -> int:
         return int(np.argmax(self.density))
 
+    @cached_property
+    def _best_direction(self) -> tuple[float, float]:
+        from astropy_healpix import healpix_to_lonlat
+
+        k = self._best  # one pixel: the parser asks for it, the whole map's centres can wait
+        lon, lat = healpix_to_lonlat(self.ipix[k : k + 1], 2 ** int(self.order[k]), order="nested")
+        return float(lon.deg[0]), float(lat.deg[0])
+
     @property
     def ra(self) -> float:
-        return float(self._centres[0][self._best])
+        return self._best_direction[0]
 
     @property
     def dec(self) -> float:
-        return float(self._centres[1][self._best])
+        return self._best_direction[1]
 
     def area(self, p: float) -> float:
         """The ``p`` credible area in square degrees (pixels of level <= p, the greedy way)."""
@@ -467,7 +476,18 @@ class HealpixMap(Region):
 
     @cached_property
     def sample(self) -> Sample:
-        return Sample(_unit(*self._centres), self.prob, np.asarray(self.pixel_area, dtype=float))
+        """The pixels holding 99.9 % of the probability (an LVK map: about half of them), as unit vectors."""
+        from astropy_healpix import healpix_to_xyz
+
+        rank = np.argsort(-self.prob, kind="stable")
+        keep = np.sort(rank[: int(np.searchsorted(np.cumsum(self.prob[rank]), SAMPLE_SHARE)) + 1])
+        vectors = np.empty((len(keep), 3))
+        orders = self.order[keep]
+        for order in np.unique(orders):
+            pick = orders == order
+            xyz = healpix_to_xyz(self.ipix[keep][pick], 2 ** int(order), order="nested")
+            vectors[pick] = np.stack(xyz, axis=-1)
+        return Sample(vectors, self.prob[keep], np.asarray(self.pixel_area, dtype=float)[keep])
 
     def as_dict(self) -> dict:
         return {**super().as_dict(), "max_ra": round(self.ra, 6), "max_dec": round(self.dec, 6),
