@@ -167,18 +167,29 @@ def end_to_end(loop, tmp: Path, count: int, fov: float) -> list[float]:
 
 
 def ligo_area() -> str:
+    """ligo.skymap's greedy credible levels of the multi-order map (the way its own tools rank pixels)."""
     try:
-        from astropy.table import Table
-        from ligo.skymap.postprocess.crossmatch import crossmatch
+        import astropy_healpix as ah
+        import numpy as np
+        from ligo.skymap.io import read_sky_map
+        from ligo.skymap.postprocess import find_greedy_credible_levels
     except ImportError:
         return "ligo.skymap: not installed (pip install -e '.[bench]' to compare)"
-    from astropy.coordinates import SkyCoord
-
-    table = Table.read(ROOT / "tests/data/lvk-userguide/bayestar.multiorder.fits")
-    t0 = time.perf_counter()
-    result = crossmatch(table, SkyCoord(0, 0, unit="deg"), contours=(0.9,))
-    seconds = time.perf_counter() - t0
-    return f"ligo.skymap crossmatch 90 % area: {result.contour_areas[0]:.2f} deg2 in {seconds * 1000:.1f} ms"
+    path = ROOT / "tests/data/lvk-userguide/bayestar.multiorder.fits"
+    runs, total = [], None
+    for _ in range(6):
+        t0 = time.perf_counter()
+        table = read_sky_map(str(path), moc=True)
+        level, _ = ah.uniq_to_level_ipix(table["UNIQ"])
+        area = ah.nside_to_pixel_area(ah.level_to_nside(level))
+        pixel_area = area.to_value("deg2")
+        prob = np.asarray(table["PROBDENSITY"]) * area.to_value("sr")
+        levels = find_greedy_credible_levels(prob, np.asarray(table["PROBDENSITY"]))
+        total = float(pixel_area[levels <= 0.9].sum())
+        runs.append(time.perf_counter() - t0)
+    return (f"ligo.skymap 90 % area (read_sky_map + find_greedy_credible_levels): {total:.2f} deg2 in "
+            f"{statistics.median(runs[1:]) * 1000:.1f} ms (median of 5 after a first call of "
+            f"{runs[0] * 1000:.0f} ms)")
 
 
 def main(argv=None) -> int:

@@ -72,8 +72,9 @@ def grab(qapp, widget, name: str) -> Path:
     return path
 
 
-def build(workdir: Path, clock: Clock, level: int = 4):
-    """The whole app, logged in to a BTA simulator at ``level`` (``app.tcs_sim``)."""
+def build(workdir: Path, clock: Clock, level: int = 4, groups: list | None = None):
+    """The whole app, logged in to a BTA simulator at ``level`` (``app.tcs_sim``); ``groups`` replaces
+    the shipped ``[[groups]]``."""
     from gcnmon.app import build_app
     from gcnmon.config import load_config
     from gcnmon.sky import SITE_PRESETS
@@ -83,6 +84,8 @@ def build(workdir: Path, clock: Clock, level: int = 4):
 
     cfg = load_config(overrides={"archive.path": str(workdir / "archive.sqlite"), "logbook.dir": str(workdir),
                                  "tcs.name": "BTA"})
+    if groups is not None:
+        cfg.set("groups", groups)
     site = SITE_PRESETS["BTA"]
     sim = start_simulator("bta", site=site, now=clock)
     driver = BtaDriver(sim.base_url, password=f"level{level}", site=site, now=clock, poll_interval=0.05)
@@ -289,10 +292,44 @@ def full_disk(qapp, workdir: Path) -> None:
     app.intake.backlog.stop()
 
 
+def skymaps(qapp, workdir: Path) -> None:
+    """Issue 12: the LVK user guide's alert (its BAYESTAR map, re-dated to tonight and made a real
+    superevent) at the BTA at 02:40 UT, with a rule that makes small GW maps up now act; the dialog's
+    region section and the main window's sky map with the map's 90 % and 50 % contours."""
+    import json
+
+    from gcnmon.config import load_config
+
+    groups = load_config().get("groups")
+    act = next(g for g in groups if g["action"] == "act")
+    act["match"].insert(0, {"label": "GW, small and up", "mission": "LVK", "max_area90": 100.0,
+                            "min_prob_up": 0.3})  # fmt: skip
+    clock = Clock(datetime(2026, 12, 2, 2, 40, tzinfo=UTC))
+    app = build(workdir / "skymaps", clock, groups=groups)
+    doc = json.loads((DATA / "lvk-userguide" / "MS181101ab-preliminary.json").read_bytes())
+    doc.update(superevent_id="S261202br", time_created="2026-12-02T02:39:11Z")
+    doc["event"]["time"] = "2026-12-02T02:37:52.654Z"
+    for name in ("gcn-notice-parser/fermi_gbm_fin_pos_1027.xml", "aware/maxi_known.xml"):
+        app.intake.receive((DATA / name).read_bytes(), "vtp:relay.sao.ru:8099")  # earlier notices
+        if app.dialog.isVisible():
+            app.dialog.buttons["ack" if app.dialog.buttons["ack"].isVisible() else "ignore"].click()
+    app.intake.receive(json.dumps(doc).encode(), "kafka:igwn.gwalert")
+    app.dialog.move(40, 40)
+    grab(qapp, app.dialog, "alert-skymap.png")
+    app.window.resize(1270, 780)
+    app.window.show()
+    app.window.skymap.refresh_sky(clock.now, sync=True)
+    app.window.update_markers(app.window.current_ivorn)
+    grab(qapp, app.window, "skymap-contours.png")
+    app.window.hide()
+    app.dialog.buttons["ignore"].click()
+
+
 def main(argv: list[str] | None = None) -> int:
     global LOOP
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=("main_window", "dialogs", "tcs", "story", "full_disk"),
+    parser.add_argument("--only", choices=("main_window", "dialogs", "tcs", "story", "full_disk",
+                                           "skymaps"),
                         action="append",
                         help="make only these scenarios (repeatable; default: all)")
     args = parser.parse_args(argv)
@@ -304,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     LOOP = loop
     OUT.mkdir(parents=True, exist_ok=True)
     scenarios = {"main_window": main_window, "dialogs": dialogs, "tcs": tcs, "story": story,
-                 "full_disk": full_disk}
+                 "full_disk": full_disk, "skymaps": skymaps}
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.only or scenarios:
             scenarios[name](qapp, Path(tmp))

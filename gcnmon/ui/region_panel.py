@@ -29,6 +29,11 @@ _SOURCES = {"external_coinc.combined_skymap": "combined GW + external map", "eve
             "healpix_file": "sky map"}  # fmt: skip
 
 
+def share(p: float) -> str:
+    """A probability as a percentage with the digits that matter: 27 %, 4.6 %, 0.05 %."""
+    return f"{p:.0%}" if p >= 0.1 else f"{p:.1%}" if p >= 0.01 else f"{p:.2%}"
+
+
 def region_worth_planning(region, fov: float) -> bool:
     """A map, or a circle/ellipse/polygon wider than the field: the field logic applies."""
     return region is not None and (region.kind == "healpix" or region.size > fov / 2.0)
@@ -137,7 +142,7 @@ class RegionPanel(QWidget):
         self._render()
         f = self.field
         self.stepped.emit(f"FIELD   {self.index + 1}/{len(self.plan.fields)} selected: RA {f.ra:.4f} "
-                          f"Dec {f.dec:+.4f} ({f.prob:.1%} of the map, alt {f.alt:.0f}°)")  # fmt: skip
+                          f"Dec {f.dec:+.4f} ({share(f.prob)} of the map, alt {f.alt:.0f}°)")  # fmt: skip
         self.field_changed.emit(f)
 
     # -- rendering ----------------------------------------------------------------------------
@@ -167,6 +172,6 @@ class RegionPanel(QWidget):
             self.labels["field"].setText(f"{ra_hms(f.ra)}  {dec_dms(f.dec)}")
             when = "now" if plan.fields_now else f"at {plan.fields_at:%H:%M} UT"
             self.position.setText(f"field {self.index + 1} of {len(plan.fields)} ({plan.fov:g}°): "
-                                  f"{f.prob:.1%} of the probability, alt {f.alt:.0f}° {when}")  # fmt: skip
+                                  f"{share(f.prob)} of the probability, alt {f.alt:.0f}° {when}")  # fmt: skip
         self.next_button.setEnabled(plan is not None and len(plan.fields) > 1)
 
