@@ -70,8 +70,9 @@ preset = {q(tel.site)}
 
 [policy]
 # The story's packets are real ones, issued months ago (only their position is moved): a station's
-# 24 h limit would list them without a dialog.
+# 24 h trigger and 6 h message limits would list them without a dialog.
 max_trigger_age = 0
+max_message_age = 0
 
 [sound]
 muted = {str(muted).lower()}

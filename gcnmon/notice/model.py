@@ -58,6 +58,9 @@ class Notice:
     trigger_id: str | None = None  # a string: SVOM burst ids (sb26021102) and negative numbers exist
     serial: int | None = None
     time: datetime | None = None
+    # When the message was written (LVK time_created, gcn-schema alert_datetime, VOEvent Who/Date):
+    # the arbiter's [policy] max_message_age counts from it (a Kafka backlog never rings).
+    created: datetime | None = None
     ra: float | None = None
     dec: float | None = None
     error_radius: float | None = None

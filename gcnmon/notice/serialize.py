@@ -10,7 +10,7 @@ __all__ = ["notice_as_dict", "notice_line", "JSON_KEYS"]
 
 #: The keys of ``notice_as_dict``, in order (``gcnmon parse --json`` puts ``file`` first).
 JSON_KEYS = (
-    "ivorn", "role", "mission", "instrument", "notice_type", "packet_type", "trigger_id", "time",
+    "ivorn", "role", "mission", "instrument", "notice_type", "packet_type", "trigger_id", "time", "created",
     "ra", "dec", "error_radius", "significance", "is_test", "is_retraction", "cites", "region", "event_key",
     "params",
 )  # fmt: skip
@@ -27,6 +27,7 @@ def notice_as_dict(notice: Notice) -> dict:
         "packet_type": notice.packet_type,
         "trigger_id": notice.trigger_id,
         "time": iso_z(notice.time),
+        "created": iso_z(notice.created),
         "ra": notice.ra,
         "dec": notice.dec,
         "error_radius": notice.error_radius,

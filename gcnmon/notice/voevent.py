@@ -21,6 +21,7 @@ from .classify import first_param, flags_of, is_retraction_of, is_test_of
 from .missions import mission_of, notice_type_of, trigger_id_of
 from .model import Citation, Notice, NoticeError
 from .params import LazyParams, all_params, param_value
+from .timeparse import parse_time
 from .wherewhen import LOCAL_NAMES
 from .wherewhen import local_name as _local
 from .wherewhen import where_when as _where_when
@@ -91,6 +92,7 @@ def _assemble(raw, fmt, ivorn, role, sections, params, description, where, cites
         raw=raw,
         format=fmt,
         author=_author(sections.get("Who")),
+        created=_created(sections.get("Who"), warnings),
         mission=mission,
         instrument=instrument,
         notice_type=notice_type_of(ivorn, mission, packet_type, params),
@@ -187,6 +189,16 @@ def _author(who: etree._Element | None) -> str | None:
     for element in who.iter("{*}shortName", "{*}title"):
         if (element.text or "").strip():
             return element.text.strip()
+    return None
+
+
+def _created(who: etree._Element | None, warnings: list[str]):
+    """Who/Date: when the author wrote the packet (GCN writes it without a zone: UTC)."""
+    if who is None:
+        return None
+    for element in who:
+        if (LOCAL_NAMES.get(element.tag) or _local(element.tag)) == "Date":
+            return parse_time(element.text, "Who/Date", warnings)
     return None
 
 

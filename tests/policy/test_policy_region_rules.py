@@ -42,8 +42,9 @@ def _wide(notice):
 
 
 def _arbiter(when: str):
-    # The user guide's 2018 sample map offered in 2026: no trigger-age limit, or it would only be listed.
-    policy = policy_from_config({"policy": {"default_group": "gw-inform", "max_trigger_age": 0}, "groups": GROUPS})
+    # The user guide's 2018 sample map offered in 2026: no age limits, or it would only be listed.
+    ages = {"max_trigger_age": 0, "max_message_age": 0}
+    policy = policy_from_config({"policy": {"default_group": "gw-inform", **ages}, "groups": GROUPS})
     return Arbiter(policy, clock=FakeClock.at(when), visibility=Visibility(SITE_PRESETS["BTA"]))
 
 

@@ -106,7 +106,8 @@ def broker():
 def test_ui_full_disk_alert_shown_ack_only_after_recovery_archive_in_order(
         disk, broker, make_app, data_file, tmp_path, wait_for, wait_until, caplog):
     # real packets of 2023 under the fake 2026 clock: without this the trigger-age limit only lists them
-    app = make_app(4, overrides={"archive.path": str(disk.folder / "archive.sqlite"), "policy.max_trigger_age": 0})
+    app = make_app(4, overrides={"archive.path": str(disk.folder / "archive.sqlite"),
+                                  "policy.max_trigger_age": 0, "policy.max_message_age": 0})
     retry_clock = task.Clock()
     app.intake.backlog = Backlog("archive", scheduler=retry_clock, clock=retry_clock.seconds,
                                  on_recovered=app.intake._problem)
