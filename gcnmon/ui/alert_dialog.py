@@ -267,7 +267,7 @@ class AlertDialog(QDialog):
         color = {"ok": COLORS["ok"], "warning": COLORS["changed"]}.get(severity, COLORS["stale"])
         self.reply.setText(scrub(f"{self.tcs_name}: {text}"))  # a TCS error may quote its URL
         self.reply.setStyleSheet(f"color: {color}; padding: 4px 18px; font-family: monospace;"
-                                 f" font-size: {pt(11):.1f}pt;")
+                                 f" font-size: {pt(11):.2f}pt;")
         self.reply.show()
 
     def target(self) -> tuple[float, float] | None:
@@ -311,7 +311,7 @@ class AlertDialog(QDialog):
             self._render()
         if self.reply.isVisible():
             style = self.reply.styleSheet().rsplit(" font-size:", 1)[0]
-            self.reply.setStyleSheet(f"{style} font-size: {pt(11):.1f}pt;")
+            self.reply.setStyleSheet(f"{style} font-size: {pt(11):.2f}pt;")
 
     def _blink(self) -> None:
         """An act alert's band pulses for its first ``FLASH_SECONDS``: seen from across the dome."""
@@ -397,8 +397,8 @@ class AlertDialog(QDialog):
         if info.not_archived:
             tag += " · NOT ARCHIVED"
         self.band.setText(
-            f"<div style='font-size:{pt(11):.1f}pt; letter-spacing:2px'>{tag}</div>"
-            f"<div style='font-size:{pt(18):.1f}pt; font-weight:bold'>{html.escape(kind_text(n))}</div>"
+            f"<div style='font-size:{pt(11):.2f}pt; letter-spacing:2px'>{tag}</div>"
+            f"<div style='font-size:{pt(18):.2f}pt; font-weight:bold'>{html.escape(kind_text(n))}</div>"
         )
         _restyle(self.band, f"background: {color}; color: white; padding: 12px 18px;")
         status = self._status_text()
@@ -407,14 +407,14 @@ class AlertDialog(QDialog):
         back = COLORS["stale"] if self.retracted else "#2a2f37"
         fore = "white" if self.retracted else COLORS["changed"]
         _restyle(self.status, f"background: {back}; color: {fore}; padding: 6px 18px; font-weight: bold;"
-                              f" font-size: {pt(13):.1f}pt;")
+                              f" font-size: {pt(13):.2f}pt;")
         self.setWindowTitle(f"gcnmon — {tag}: {kind_text(n)}")
         for key, text in self._texts().items():
             label = self.values[key]
             label.setText(text)
             _restyle(label, self._value_style(key))
             size = pt(12 if key in BIG else 11)
-            _restyle(self.names[key], f"color: {COLORS['dim']}; font-size: {size:.1f}pt;")
+            _restyle(self.names[key], f"color: {COLORS['dim']}; font-size: {size:.2f}pt;")
         self.values["visibility"].setFixedWidth(int(400 * pt(1)))
         self._label_buttons()
         for section in self._sections:
@@ -425,7 +425,7 @@ class AlertDialog(QDialog):
 
     def _value_style(self, key: str) -> str:
         info = self.info
-        style = f"font-size: {pt(15 if key in BIG else 12):.1f}pt;"
+        style = f"font-size: {pt(15 if key in BIG else 12):.2f}pt;"
         if key in BIG:
             style += " font-weight: bold;"
         if key in ("ra", "dec"):
@@ -458,7 +458,7 @@ def _verdict_html(line: str) -> str:
     status, _, numbers = line.partition(": ")
     if not numbers:
         return html.escape(status)
-    small = f"<span style='font-size:{pt(11):.1f}pt'>{html.escape(numbers)}</span>"
+    small = f"<span style='font-size:{pt(11):.2f}pt'>{html.escape(numbers)}</span>"
     return f"<b>{html.escape(status)}</b><br>{small}"
 
 

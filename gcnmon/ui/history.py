@@ -28,16 +28,17 @@ from .theme import COLORS, pt
 
 __all__ = ["HistoryRow", "HistoryModel", "HistoryFilter", "HistoryView", "FILTERS"]
 
-COLUMNS = ("Received", "Mission", "Type", "Trigger", "Trigger time", "Age", "Sig.", "Group", "Action", "RA",
-           "Dec", "Error")
+COLUMNS = ("Received", "Mission", "Type", "Trigger", "T0", "Age", "Sig.", "Group", "Action", "RA", "Dec",
+           "Error")
 TITLES = {
     "Received": "When the notice arrived (UTC)",
-    "Trigger time": "The trigger's time (UTC; its date when another day)",
+    "T0": "The trigger's time (UTC; its date when another day)",
     "Age": "Time since the trigger, now",
     "Sig.": "Significance (sigma)",
 }
-TYPE_COLUMN, AGE_COLUMN, GROUP_COLUMN = 2, 5, 7
-PADDING = 14  # pixels around a cell's text (Qt's own margins plus air)
+TYPE_COLUMN, AGE_COLUMN, GROUP_COLUMN, ACTION_COLUMN = 2, 5, 7, 8
+ELASTIC = (TYPE_COLUMN, ACTION_COLUMN)  # share what the others leave, elided (their tooltips have them whole)
+PADDING = 12  # pixels around a cell's text (Qt's own margins plus air)
 # Roles as plain ints: Qt.DisplayRole (PySide6's old-style enum access) costs ~8 us per lookup, and a
 # table asks data() thousands of times per repaint.
 DISPLAY, FOREGROUND, BACKGROUND, TOOLTIP, USER = (int(r.value) for r in (
@@ -99,12 +100,20 @@ class HistoryRow:
         return (
             received.strftime("%m-%d %H:%M"), self.mission, self.notice_type, self.trigger, trigger,
             self.age(now), "" if self.significance is None else f"{self.significance:.1f}", self.group,
-            self.action, ra_hms(self.ra) if self.ra is not None else "",
-            dec_dms(self.dec) if self.dec is not None else "", error_text(self.error) if self.error else "",
+            self.action, _colons(ra_hms(self.ra)) if self.ra is not None else "",
+            _colons(dec_dms(self.dec)) if self.dec is not None else "",
+            error_text(self.error) if self.error else "",
         )
 
     def age(self, now: float) -> str:
         return short_age(None if self.event_time is None else now - self.event_time)
+
+
+def _colons(text: str) -> str:
+    """``05h34m31.9s`` / ``+22°00'52"`` -> ``05:34:31.9`` / ``+22:00:52``: narrower, as log books write it."""
+    for mark, to in (("h", ":"), ("m", ":"), ("°", ":"), ("'", ":"), ("s", ""), ('"', "")):
+        text = text.replace(mark, to)
+    return text
 
 
 _HORIZONTAL = Qt.Orientation.Horizontal
@@ -157,7 +166,7 @@ class HistoryModel(QAbstractTableModel):
             return _ATTENTION if self.rows[index.row()].attention else None
         elif role == TOOLTIP:
             row = self.rows[index.row()]
-            if index.column() == TYPE_COLUMN:  # elided in its cell: the tooltip has it whole
+            if index.column() in ELASTIC:  # elided in its cell: the tooltip has it whole
                 return f"{row.ivorn}\n{self._cells[index.row()][index.column()]}"
             return row.ivorn
         elif role == USER:
@@ -292,7 +301,8 @@ class HistoryView(QWidget):
         # most of an alert's way to the dialog. The observer may still drag a column wider. The Type
         # column takes what is left and elides (its tooltip has it whole): the table fits the window.
         header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setSectionResizeMode(TYPE_COLUMN, QHeaderView.Stretch)
+        for column in ELASTIC:
+            header.setSectionResizeMode(column, QHeaderView.Stretch)
         header.setMinimumSectionSize(24)
         header.setStretchLastSection(False)
         table.setTextElideMode(Qt.ElideRight)
@@ -310,7 +320,7 @@ class HistoryView(QWidget):
     def _refit(self) -> None:
         header, metrics = self.table.horizontalHeader(), self.table.horizontalHeader().fontMetrics()
         for column, title in enumerate(COLUMNS):
-            if column != TYPE_COLUMN:
+            if column not in ELASTIC:
                 header.resizeSection(column, metrics.horizontalAdvance(title) + PADDING)
         self._fit(0, len(self.model.rows) - 1)
 
@@ -326,7 +336,7 @@ class HistoryView(QWidget):
             return
         metrics = self.table.fontMetrics()
         for column in columns or range(len(COLUMNS)):
-            if column == TYPE_COLUMN:  # stretches into what is left
+            if column in ELASTIC:  # stretches into what is left
                 continue
             width = max(metrics.horizontalAdvance(row[column]) for row in cells) + PADDING
             if width > header.sectionSize(column):

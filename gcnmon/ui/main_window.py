@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         main = QSplitter(Qt.Horizontal)
         main.addWidget(self.history)
         main.addWidget(right)
-        main.setSizes([860, 500])
+        main.setSizes([900, 380])  # the history's twelve columns fit a 1280 px window
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
@@ -192,7 +192,7 @@ class MainWindow(QMainWindow):
         """The calm state: no alert open."""
         self.current_ivorn, self.alert_title = None, None
         extra = f" · {count} notices in the history" if count is not None else ""
-        self.banner.setText(f"<span style='color:{COLORS['dim']}; font-size:{13 * scale():.1f}pt'>"
+        self.banner.setText(f"<span style='color:{COLORS['dim']}; font-size:{13 * scale():.2f}pt'>"
                             f"Listening. No alert open{extra}.</span>")
         self.update_icon()
 
@@ -204,7 +204,8 @@ class MainWindow(QMainWindow):
         tag = "RETRACTED" if kind == "retracted" else "ALERT"
         color = COLORS.get(kind, COLORS["inform"]) if kind != "retracted" else COLORS["stale"]
         size = 15 * scale()
-        self.banner.setText(f"<span style='font-size:{size:.1f}pt'><b style='color:{color}'>{tag}</b> {title}</span>")
+        self.banner.setText(f"<span style='font-size:{size:.2f}pt'><b style='color:{color}'>{tag}</b> "
+                            f"{title}</span>")
         self.update_icon()
         if self.tray and (new or kind == "retracted"):
             self.tray.showMessage(f"gcnmon {tag.lower()}", title, QSystemTrayIcon.Critical, 10_000)
