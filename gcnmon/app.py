@@ -132,28 +132,19 @@ def make_alarm(cfg):
     return Alarm(backend, muted=cfg.get("sound.muted"))
 
 
-def _tcs_widgets(window, dialog, driver, logbook, archive) -> None:
+def _tcs_widgets(window, dialog, controller, driver, logbook) -> None:
     """The TCS's live state and Stop in the dialog (its TCS panel, which also keeps the dialog's buttons
     equal to the access the TCS grants now) and in the main window's status bar. A stop from the dialog
-    is recorded against the alert on screen; every stop goes to the log book."""
+    is a fact about the alert on screen (the arbiter keeps it: history, archive, log book, its story);
+    one from the main window goes to the log book."""
     from .ui.tcs_panel import TcsPanel, TcsStatus
 
     dialog.tcs_panel = TcsPanel.attach(dialog, driver)
     window.tcs_status = TcsStatus(driver)
     window.statusBar().addPermanentWidget(window.tcs_status)
-
-    def stopped(result, from_dialog: bool) -> None:
-        notice = getattr(dialog.info, "notice", None) if from_dialog and dialog.isVisible() else None
-        where = notice.ivorn if notice is not None else "from the main window"
-        logbook.write(f"STOP    {where}: {result.summary}")
-        if notice is not None and archive is not None:
-            try:
-                archive.record_action(notice.ivorn, result.label, result.text())
-            except Exception as exc:  # the log book has it; never lose the dialog over this
-                log.error("archive: stop not recorded: %s", exc)
-
-    dialog.tcs_panel.stopped.connect(lambda result: stopped(result, True))
-    window.tcs_status.stopped.connect(lambda result: stopped(result, False))
+    dialog.tcs_panel.stopped.connect(controller.stopped)
+    window.tcs_status.stopped.connect(
+        lambda result: logbook.write(f"STOP    from the main window: {result.summary}"))
 
 
 def make_driver(cfg, password: str | None = None):
@@ -292,7 +283,7 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
             escalation.watch(link, cfg.get("vtp.watchdog"))
     _wire(app)
     _load_history(window, archive, policy, window.history_model.limit)
-    _tcs_widgets(window, dialog, driver, logbook, archive)
+    _tcs_widgets(window, dialog, controller, driver, logbook)
     return app
 
 

@@ -221,6 +221,14 @@ class AlertController(QObject):
         fact = Fact(action, result.ok, result.label, result.text(), position, result.severity, result)
         self.arbiter.report(alert, fact)
 
+    def stopped(self, result) -> None:
+        """The dialog's Stop went to the TCS (ui.tcs_panel): a fact about the alert on screen."""
+        if self.alert is None:
+            self._log(f"STOP    {result.summary}")
+            return
+        self.arbiter.report(self.alert, Fact("stop", result.ok, result.label, result.text(), None,
+                                             result.severity, result))
+
     def _failed(self, failure, alert, action: str, position) -> None:
         from tcs_drivers.result import Outcome, TcsResult
 

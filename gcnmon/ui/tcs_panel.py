@@ -11,7 +11,8 @@ last result), so nothing shown can go stale:
   refused command it turns red and says so; it never stays green on a past success.
 
 A Stop click calls ``driver.stop()`` at once (the driver never queues it behind a running command) and
-reports the result through ``stopped(result)`` so the log book and the archive get it.
+reports the result through ``stopped(result)``: the app makes the dialog's a fact for the arbiter
+(shown in the dialog's reply line, kept in the history, the archive and the log book).
 """
 
 from __future__ import annotations
@@ -141,8 +142,6 @@ class TcsPanel(_StopMixin, QFrame):
         row.addWidget(self.state, 1)
         self.stop_button = self._stop_button()
         row.addWidget(self.stop_button)
-        if dialog is not None:
-            self.stopped.connect(lambda result: dialog.show_reply(result.text(), result.severity))
         self._follow = _Follow(driver, self)
         self._follow.changed.connect(self.refresh)
         self.refresh()

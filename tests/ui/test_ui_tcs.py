@@ -131,7 +131,9 @@ def test_ui_stop_while_slewing_from_the_dialog_and_the_main_window(make_app, mak
     assert "stop: accepted" in app.dialog.reply.text() and "Telescope stopped - Ok" in app.dialog.reply.text()
     actions = [a.action for a in app.archive.actions(notice.ivorn)]
     assert actions == ["shown", "slew accepted", "stop accepted"]
-    assert f"STOP    {notice.ivorn}: stop accepted: Telescope stopped - Ok" in app.logbook.path.read_text()
+    assert app.window.history_model.rows[0].action == "stop accepted"
+    line = f"STOP ACCEPTED {notice.ivorn}: stop: accepted | TCS: Telescope stopped - Ok"
+    assert line in app.logbook.path.read_text()
     # Again, stopped from the main window this time (no dialog needed).
     app.dialog.buttons["slew"].click()
     wait_until(lambda: not status.stop_button.isHidden(), 5)
