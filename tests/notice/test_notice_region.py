@@ -190,3 +190,12 @@ def test_not_base64_gives_a_warning_not_an_error(text):
 def test_zero_probability_map_gives_a_warning():
     _assert_no_region(_with_map(_zero_map()))
     assert "no probability" in parse(_with_map(_zero_map())).warnings[0]
+
+
+def test_chime_ellipse_minor_axis_first_is_turned_around():
+    # CHIME writes [0.504, 0.599, 0]: the second axis is the longer, so it runs east-west (PA 90)
+    region = parse((DATA / "gcn-schema" / "chime_frb.detection.example.json").read_bytes()).region
+    assert isinstance(region, Ellipse)
+    assert (region.a, region.b, region.pa) == pytest.approx((0.598921231135782, 0.503806986334273, 90.0))
+    assert region.contains(region.ra + 0.55 / math.cos(math.radians(region.dec)), region.dec)  # east: inside
+    assert not region.contains(region.ra, region.dec + 0.55)  # north: outside (b = 0.504)
