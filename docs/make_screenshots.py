@@ -153,14 +153,18 @@ def main_window(qapp, workdir: Path) -> None:
 
 
 def dialogs(qapp, workdir: Path) -> None:
+    """Issue 13's set: an act alert; its better position after the telescope was slewed (the dialog
+    reopens and says where the telescope is); an inform alert; a retraction of an event slewed to (it
+    reopens, RETRACTED, countdown stopped); a send the TCS warns about; no TCS at all; scale 1.5."""
     clock = Clock(datetime(2026, 11, 22, 20, 0, tzinfo=UTC))
     app = build(workdir / "dialogs", clock)
     app.dialog.move(40, 40)
     receive(app, clock, "gcn-notice-parser/mxt_41.xml", timedelta(minutes=1, seconds=47))
     grab(qapp, app.dialog, "alert-act.png")
-    clock.now += timedelta(minutes=2, seconds=5)
-    receive(app, clock, "gcn-notice-parser/mxt_42.xml", after=timedelta(0))
     click_tcs(qapp, app, "slew")
+    app.dialog.buttons["ignore"].click()  # "Close" after the slew
+    clock.now += timedelta(minutes=2, seconds=5)
+    receive(app, clock, "gcn-notice-parser/mxt_42.xml", after=timedelta(0))  # MXT's better position
     app.dialog.tick()
     grab(qapp, app.dialog, "alert-refined.png")
     app.dialog.buttons["ignore"].click()
@@ -168,10 +172,69 @@ def dialogs(qapp, workdir: Path) -> None:
     grab(qapp, app.dialog, "alert-inform.png")
     app.dialog.buttons["ack"].click()
     receive(app, clock, "gcn-notice-parser/eclairs_303.xml", timedelta(minutes=3, seconds=20))
+    click_tcs(qapp, app, "slew")
+    app.dialog.tcs_panel.stop_button.click()  # the slew is stopped; the observer closes the dialog
+    settle(qapp, 0.3)
+    app.dialog.buttons["ignore"].click()
     clock.now += timedelta(minutes=4)
-    receive(app, clock, "gcn-notice-parser/eclairs_304.xml", after=timedelta(0))
+    receive(app, clock, "gcn-notice-parser/eclairs_304.xml", after=timedelta(0))  # the retraction
     app.dialog.tick()
     grab(qapp, app.dialog, "alert-retracted.png")
+    app.dialog.buttons["ignore"].click()
+    low = _low_packet(clock)  # a real BAT packet placed where the BTA never looks: the TCS warns
+    app.intake.receive(low, "vtp:relay.sao.ru:8099")
+    click_tcs(qapp, app, "send")
+    grab(qapp, app.dialog, "alert-tcs-warning.png")
+    app.dialog.buttons["ignore"].click()
+    app.dialog.hide()
+    _no_tcs(qapp, workdir, clock)
+    _scaled(qapp, workdir, clock)
+
+
+def _low_packet(clock: Clock) -> bytes:
+    """A real Swift BAT packet with only its IVORN, trigger, time and position changed (RA 19h03m, Dec
+    -60°: never above the BTA's 11° limit)."""
+    import re
+
+    sys.path.insert(0, str(ROOT / "tests" / "policy"))
+    from policy_packets import build as build_packet
+
+    when = clock.now - timedelta(minutes=3)
+    raw = build_packet("mwa_trigger/SWIFT_BAT_GRB_Pos_1093742-465.xml",
+                       ivorn="ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_1165990-100",
+                       params={"TrigID": 1165990}, time=when.strftime("%Y-%m-%dT%H:%M:%S.00"),
+                       position=(285.76, -60.0, 0.05))
+    written = (when + timedelta(seconds=20)).strftime("%Y-%m-%dT%H:%M:%S")  # Who/Date: a fresh message
+    return re.sub(rb"<Date>[^<]*</Date>", f"<Date>{written}</Date>".encode(), raw, count=1)
+
+
+def _no_tcs(qapp, workdir: Path, clock: Clock) -> None:
+    """No [tcs] at all: Acknowledge only, the panel says so."""
+    from gcnmon.app import build_app
+    from gcnmon.config import load_config
+    from gcnmon.sound import Alarm
+
+    cfg = load_config(overrides={"archive.path": str(workdir / "no-tcs.sqlite"), "logbook.dir": str(workdir)})
+    app = build_app(cfg, clock=clock, driver=None, alarm=Alarm(None, muted=True), sources=False)
+    app.dialog.move(40, 40)
+    receive(app, clock, "gcn-notice-parser/eclairs_296.xml", timedelta(minutes=2, seconds=40))
+    grab(qapp, app.dialog, "alert-no-tcs.png")
+    app.dialog.buttons["ack"].click()
+
+
+def _scaled(qapp, workdir: Path, clock: Clock) -> None:
+    """``[ui] scale = 1.5``: every font half as large again."""
+    from gcnmon.ui.theme import set_scale
+
+    app = build(workdir / "scaled", clock)
+    set_scale(qapp, 1.5)
+    app.dialog.rescale()
+    app.window.rescale()
+    app.dialog.move(40, 40)
+    receive(app, clock, "gcn-notice-parser/mxt_41.xml", timedelta(minutes=4, seconds=2))
+    grab(qapp, app.dialog, "alert-scale-1.5.png")
+    app.dialog.buttons["ignore"].click()
+    set_scale(qapp, 1.0)
 
 
 def tcs(qapp, workdir: Path) -> None:

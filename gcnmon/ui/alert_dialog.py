@@ -384,7 +384,7 @@ class AlertDialog(QDialog):
         if self._moved():
             ra, dec, err = info.acted_position
             verb = "slewed" if info.acted == "slew" else "sent"
-            where = f"{ra_hms(ra)} {dec_dms(dec)}, ± {error_text(err)}"
+            where = f"{ra_hms(ra)} {dec_dms(dec)}" + (f", ± {error_text(err)}" if err else "")
             return f"NEW POSITION. The telescope was {verb} to the previous one ({where}): send the new one?"
         return ""
 
