@@ -91,12 +91,19 @@ class Alert:
     acted_position: tuple[float, float, float | None] | None = None  # where the telescope was sent
     facts: list[tuple[datetime, Fact]] = field(default_factory=list)  # everything reported, in order
     since: datetime | None = None  # when its latest offer began (arrival, or a reopening): queue order
+    verdict_now: Verdict | None = None  # the verdict recomputed while on screen (the dialog's "now")
 
     def __post_init__(self):
         if not self.history:
             self.history.append(self.notice)
         self.keys |= series_keys(self.notice)
         self.since = self.since or self.received
+
+    @property
+    def sky(self) -> Verdict | None:
+        """The latest verdict: what the dialog shows as "now"."""
+        now, decided = self.verdict_now, self.verdict
+        return now if now is not None and (decided is None or now.when > decided.when) else decided
 
     @property
     def event_key(self):

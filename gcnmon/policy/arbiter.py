@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 HISTORY = 200  # alerts remembered so a late notice of the same event is recognised (days of alerts;
 # the archive keeps everything). Each holds its raw packets: 1,000 cost ~9 MB of RSS for nothing.
+VERDICT_AGE = timedelta(seconds=30)  # the dialog's altitude and Moon distance are recomputed this often
 OBSERVER_CLOSES = {"ack": "acknowledged", "ignore": "ignored", "close": "closed after the TCS command"}
 
 
@@ -142,6 +143,12 @@ class Arbiter:
         while self.current and self.current.expired(now):
             shown = (now - self.current.opened).total_seconds()
             events += self._close(f"timeout after {shown:.0f} s on screen", now)
+        current = self.current
+        shown = current.sky if current is not None else None
+        if shown is not None and now - shown.when >= VERDICT_AGE:
+            # "altitude now" must stay true while the dialog is up: a fresh verdict (~0.5 ms), no event;
+            # the decision's own verdict (the log line, the downgrade) stays as it was
+            current.verdict_now = self._verdict(current.best, now) or shown
         return events
 
     def close(self, reason: str) -> list[Event]:

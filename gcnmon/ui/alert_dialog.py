@@ -300,8 +300,9 @@ class AlertDialog(QDialog):
         if self.info is None:
             return
         texts = self._texts()
-        for key in LIVE:
-            self.values[key].setText(texts[key])
+        for key in (*LIVE, "visibility"):  # the verdict's numbers move with the sky, never highlighted
+            if self.values[key].text() != texts[key]:
+                self.values[key].setText(texts[key])
             _restyle(self.values[key], self._value_style(key))
         self._blink()
 

@@ -32,7 +32,7 @@ def info_of(alert, why: str = "", unarchived=frozenset()) -> AlertInfo:
     """What the dialog shows for an arbiter ``Alert``: the best position with the latest details.
 
     ``unarchived``: IVORNs handed on before the archive could take them (the dialog says so)."""
-    best, verdict = alert.best, alert.verdict
+    best, verdict = alert.best, alert.sky
     notice = dataclasses.replace(alert.notice, ra=best.ra, dec=best.dec, error_radius=best.error_radius)
     return AlertInfo(
         notice=notice,
@@ -241,7 +241,7 @@ class AlertController(QObject):
     def tick(self) -> None:
         self.arbiter.tick()
         if self.dialog.isVisible():
-            self.dialog.tick()
+            self.dialog.tick(self._info(self.alert) if self.alert is not None else None)
         if self.window is not None:
             self.window.tick()
 

@@ -236,3 +236,17 @@ def test_9_time_since_trigger_is_at_radec_size(make_app, make_notice, feed, cloc
     assert points(app.dialog.values["since"]) == points(app.dialog.values["ra"])
 
 
+
+
+def test_9_altitude_now_stays_true_while_the_dialog_is_up(make_app, make_notice, feed, clock):
+    from gcnmon.sky import SITE_PRESETS, altaz
+
+    app = make_app(4)
+    notice = make_notice()  # at the zenith at NIGHT
+    feed(app, notice)
+    assert app.dialog.values["altitude"].text().startswith("89.9°")
+    clock.advance(40 * 60)
+    app.controller.tick()
+    alt, _ = altaz(SITE_PRESETS["BTA"], notice.ra, notice.dec, clock())
+    assert app.dialog.values["altitude"].text().startswith(f"{alt:.1f}°")
+    assert 80 < alt < 85 and app.dialog.changed == set()  # it moved, and nothing is highlighted for it
