@@ -94,6 +94,12 @@ class Backlog:
     def holds(self, ivorn: str | None) -> bool:
         return bool(ivorn) and self.ivorns[ivorn] > 0
 
+    def first(self, ivorn: str | None) -> Held | None:
+        """The oldest held packet of ``ivorn``, if one waits."""
+        if not self.holds(ivorn):
+            return None
+        return next((item for item in self.pending if item.ivorn == ivorn), None)
+
     def room_for(self, size: int) -> bool:
         return len(self.pending) < self.max_packets and self.bytes + size <= self.max_bytes
 

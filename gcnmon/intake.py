@@ -120,6 +120,7 @@ class Intake:
         if self.backlog.on_recovered is None:
             self.backlog.on_recovered = self._problem
         self._shown_unkept: deque[str] = deque(maxlen=1000)  # shown while the hold was full
+        self._told_full: deque[str] = deque(maxlen=1000)  # said NOT KEPT already (Kafka offers it again)
 
     def receive(self, data: bytes, source: str) -> Notice | None | defer.Deferred:
         """Take one packet; the notice if it is new (handed on), None for a duplicate, or a Deferred
@@ -192,6 +193,12 @@ class Intake:
             return result
 
         if not self.backlog.room_for(len(notice.raw)):
+            first = self.backlog.first(ivorn)
+            if first is not None:  # a copy waits already: this one is taken (acked, committed) with it
+                log.info("duplicate %s from %s (its first copy waits for the archive)", ivorn, source)
+                with_first: defer.Deferred = defer.Deferred()
+                first.done.addBoth(lambda result: (with_first.callback(None), result)[1])
+                return Taken(None, with_first)
             if not seen:
                 self._shown_unkept.append(ivorn)
                 self._announce(notice, source, received)
@@ -224,8 +231,12 @@ class Intake:
         b = self.backlog
         text = (f"ARCHIVE FAILED: {what} NOT KEPT: the archive cannot take it ({err}) and the memory hold "
                 f"is full ({len(b)} packets, {b.bytes / MB:.1f} MB); it will not be acknowledged")
-        log.error("%s", text)
-        self._problem(text)
+        if what in self._told_full:  # the same packet offered again (a Kafka retry): said once is enough
+            log.debug("%s", text)
+        else:
+            self._told_full.append(what)
+            log.error("%s", text)
+            self._problem(text)
         exc = ArchiveFull(text)
         exc.notice = shown  # handed on now (the relay sends it on), or None
         raise exc

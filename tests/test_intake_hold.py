@@ -109,10 +109,26 @@ def test_a_full_hold_shows_the_notice_once_and_refuses_to_keep_it(tmp_path, data
         with pytest.raises(ArchiveFull):  # Kafka seeks back and offers it again: not a second alert
             b.intake.receive(raws[2], "kafka:t")
         assert [a.notice.raw for a in b.arrivals] == raws
-        assert sum("NOT KEPT" in p for p in b.problems) == 2
+        assert sum("NOT KEPT" in p for p in b.problems) == 1  # offered twice, said once
         b.unblock()
         assert b.intake.receive(raws[2], "kafka:t") is None  # room again: archived, already shown
         assert len(b.archive.recent(10)) == 3
+    finally:
+        b.close()
+
+
+def test_a_copy_of_a_held_packet_waits_with_it_even_when_the_hold_is_full(tmp_path, data_file):
+    b = Blocked(tmp_path, max_packets=1)
+    raw = data_file(FILES[0]).read_bytes()
+    try:
+        first = _fired(b.intake.receive(raw, "kafka:t"))
+        again = _fired(b.intake.receive(raw, "kafka:t"))  # a rebalance re-delivers the uncommitted one
+        assert first == again == [] and len(b.arrivals) == 1 and len(b.backlog) == 1
+        assert not any("NOT KEPT" in p for p in b.problems)
+        b.unblock()
+        b.clock.advance(b.backlog.retry)
+        assert first == [b.arrivals[0].notice] and again == [None]  # both committed once it is written
+        assert len(b.archive.recent(10)) == 1
     finally:
         b.close()
 

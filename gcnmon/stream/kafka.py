@@ -10,6 +10,7 @@ was not written, and the archive's IVORN check keeps that from alerting twice.
 
 from __future__ import annotations
 
+import collections
 import logging
 import queue
 import threading
@@ -84,7 +85,8 @@ class KafkaSource:
         self._down_since: float | None = None  # monotonic time the link went down
         self.rebuild_after = float(self.section.get("rebuild_after", 300.0))
         self.rebuilds = 0  # consumers made after the first (tests and the status line read it)
-        self._retrying: tuple | None = None  # last logged as "will retry": one line, not one a try
+        self._retrying: tuple | None = None  # the message being retried (the link shows trouble meanwhile)
+        self._retry_told: collections.deque = collections.deque(maxlen=100)  # said "will retry": once each
 
     @property
     def where(self) -> str:
@@ -238,9 +240,11 @@ class KafkaSource:
             pass  # archived as a reject by on_packet: nothing lost, move on
         except Exception as exc:
             where = (msg.topic(), msg.partition(), msg.offset())
-            if where != self._retrying:  # the intake said why; one line per message, not per retry
-                self._retrying = where
+            if where not in self._retry_told:  # the intake said why; one line per message, not per retry
+                self._retry_told.append(where)  # (a rebalance in between re-reads others: still once)
                 log.error("Kafka: %s offset %d not kept, will retry: %s", msg.topic(), msg.offset(), exc)
+            if where != self._retrying:
+                self._retrying = where
                 self._call(self.link.trouble, f"{msg.topic()} #{msg.offset()} not kept, retrying: {exc}")
             self._rewind(consumer, msg)
             return
