@@ -57,8 +57,9 @@ def build(tmp: Path, backend, vtp: list[str]):
     from gcnmon.config import load_config
     from gcnmon.sound import Alarm
 
+    # The packets are a real 2023 burst's: without the age limits off they would be listed, never shown.
     cfg = load_config(overrides={"archive.path": str(tmp / "archive.sqlite"), "logbook.dir": str(tmp),
-                                 "sources.vtp": vtp})
+                                 "sources.vtp": vtp, "policy.max_trigger_age": 0, "policy.max_message_age": 0})
     return build_app(cfg, alarm=Alarm(backend, muted=backend is None), driver=None, tray=False)
 
 
