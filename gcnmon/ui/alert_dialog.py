@@ -135,6 +135,7 @@ class AlertDialog(QDialog):
         # tonight's altitude curve, a map's reach and fields (their site: set by the app)
         self.curve = self.add_section(NightCurve(clock=self.clock))
         self.region = self.add_section(RegionPanel(clock=self.clock))
+        self.region.stepped.connect(lambda _line: self._follow_target())  # "Next field": its night
         self.reply = QLabel(objectName="reply", wordWrap=True)
         self.reply.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.reply.hide()
@@ -269,6 +270,11 @@ class AlertDialog(QDialog):
         self.reply.setStyleSheet(f"color: {color}; padding: 4px 18px; font-family: monospace;"
                                  f" font-size: {pt(11):.2f}pt;")
         self.reply.show()
+
+    def _follow_target(self) -> None:
+        """Tonight's curve is of where the TCS buttons point: the selected field, else the position."""
+        n = self.info.notice
+        self.curve.show_target(*(self.target() or (n.ra, n.dec)))
 
     def target(self) -> tuple[float, float] | None:
         """Where the TCS buttons point: the region section's selected field, or None (the notice's position)."""
@@ -421,8 +427,8 @@ class AlertDialog(QDialog):
         for section in self._sections:
             if hasattr(section, "show_info"):
                 section.show_info(info)
-        self.curve.show_notice(n)
         self.region.show_notice(n)
+        self._follow_target()
 
     def _value_style(self, key: str) -> str:
         info = self.info

@@ -131,3 +131,21 @@ def test_details_pane_has_tonight_of_the_selected_notice(make_app, feed, make_no
     app.window.selected.emit(notice.ivorn)
     assert app.window.detail.tonight.target == TARGET
     assert app.window.detail.tonight.site == SITE
+
+
+def test_dialog_curve_follows_the_selected_field_of_a_region(make_app, make_notice, feed, zenith):
+    import dataclasses
+
+    from gcnmon.notice.region import Ellipse
+
+    app = make_app(4)
+    region = Ellipse(zenith[0], zenith[1] - 3.0, 4.0, 2.0, 30.0, 0.9)  # wider than the field of view
+    notice = dataclasses.replace(make_notice(), ra=region.ra, dec=region.dec, error_radius=None,
+                                 localisation=region)
+    feed(app, notice)
+    curve, panel = app.dialog.curve, app.dialog.region
+    assert curve.target == app.dialog.target() == (panel.plan.fields[0].ra, panel.plan.fields[0].dec)
+    panel.next_button.click()
+    assert curve.target == (panel.plan.fields[1].ra, panel.plan.fields[1].dec)
+    expected = astropy_alt(NIGHT.timestamp(), *curve.target)
+    assert curve.night.at(NIGHT.timestamp())[0] == pytest.approx(expected, abs=0.02)
