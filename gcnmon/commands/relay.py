@@ -123,7 +123,7 @@ def _listen(relay, settings: dict) -> None:
 def _escalation(cfg, relay, upstream, reactor):
     """``[notify]`` for the relay: the upstream stale (down) too long, the subscribers gone to 0.
 
-    Returns the ``LoopingCall`` that ticks it, or None without targets."""
+    Returns ``(escalation, the LoopingCall that ticks it)``, or ``(None, None)`` without targets."""
     from datetime import UTC, datetime
 
     from twisted.internet.task import LoopingCall
@@ -133,7 +133,7 @@ def _escalation(cfg, relay, upstream, reactor):
     station = cfg.get("station.name") + " relay"
     escalation, _ = build_escalation(cfg, clock=lambda: datetime.now(UTC), station=station, reactor=reactor)
     if escalation is None:
-        return None
+        return None, None
     if upstream is not None:
         escalation.watch(upstream.link, cfg.get("vtp.watchdog"), kind="relay")
     relay.intake.on_problem = lambda text: (escalation.archive_failed(text)
@@ -144,7 +144,7 @@ def _escalation(cfg, relay, upstream, reactor):
     ticking = LoopingCall(escalation.tick)
     ticking.clock = reactor
     reactor.callWhenRunning(ticking.start, 1.0, now=False)
-    return ticking
+    return escalation, ticking
 
 
 def run(args: argparse.Namespace) -> int:
@@ -185,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
     if upstream is not None:
         reactor.callWhenRunning(upstream.start)
     try:
-        escalation = _escalation(cfg, relay, upstream, reactor)
+        _, ticking = _escalation(cfg, relay, upstream, reactor)
     except ConfigError as exc:
         print(exc.lines("gcnmon relay"), file=sys.stderr)
         return 2
@@ -193,8 +193,8 @@ def run(args: argparse.Namespace) -> int:
     log.info("relay: archive %s, upstream %s", archive.path, cfg.get("relay.upstream"))
 
     def shutdown():
-        if escalation is not None and escalation.running:
-            escalation.stop()
+        if ticking is not None and ticking.running:
+            ticking.stop()
         stops = [relay.stop()] + ([upstream.stop()] if upstream is not None else [])
         return defer.DeferredList(stops, consumeErrors=True)
 
