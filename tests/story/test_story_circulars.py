@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -52,17 +53,23 @@ def test_malformed_circulars_say_why(raw, why):
         parse_circular(raw)
 
 
-@pytest.fixture
-def cluster():
-    mock = MockCluster()
-    yield mock
-    mock.close()
+def _run_until(predicate, timeout: float) -> None:
+    """The test loop (qasync, with Twisted on it) runs until ``predicate()``, or the test fails."""
+    loop = asyncio.get_event_loop()
+
+    async def poll():
+        while not predicate():
+            await asyncio.sleep(0.01)
+
+    loop.run_until_complete(asyncio.wait_for(poll(), timeout))
 
 
-@pytest.fixture
-def archived(tmp_path, cluster, wait_until, wait_for):
-    """Real notices and circulars (and a broken one, and a repeat) through the mock Kafka cluster."""
-    archive = Archive(tmp_path / "archive.sqlite")
+@pytest.fixture(scope="module")
+def archived(tmp_path_factory):
+    """Real notices and circulars (and a broken one, and a repeat) through the mock Kafka cluster, once
+    for the module's tests (each read only)."""
+    cluster = MockCluster()
+    archive = Archive(tmp_path_factory.mktemp("circulars") / "archive.sqlite")
     seen = []
     intake = Intake(archive, on_notice=seen.append)
     new = []
@@ -76,12 +83,15 @@ def archived(tmp_path, cluster, wait_until, wait_for):
     source = KafkaSource(section, on_packet, link=LinkState("kafka"))
     source.start()
     try:
-        wait_until(lambda: len(seen) == 4 and len(new) == 6 and archive.rejects(), 60)
-        wait_until(lambda: source.link.notices == 12, 30)  # the repeat too: read, archived once, committed
+        # patience for a machine shared with other suites: a group join there has taken tens of seconds
+        _run_until(lambda: len(seen) == 4 and len(new) == 6 and archive.rejects(), 120)
+        _run_until(lambda: source.link.notices == 12, 60)  # the repeat too: read, archived once, committed
     finally:
-        wait_for(source.stop(), 30)
+        stopped = source.stop(30)
+        _run_until(lambda: stopped.called, 40)
     yield archive, new
     archive.close()
+    cluster.close()
 
 
 def test_circulars_arrive_through_kafka_and_are_kept_once(archived):
