@@ -65,6 +65,11 @@ class SmtpServer:
 
         self.loop.call_soon_threadsafe(shut)
         self.thread.join(5)
+        # The sessions' handler tasks are cancelled by connection_lost: let them finish on this (now
+        # idle) loop, or the interpreter says "Task was destroyed but it is pending" at exit.
+        pending = asyncio.all_tasks(self.loop)
+        if pending:
+            self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         self.loop.close()
 
 
