@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -53,49 +52,64 @@ def test_malformed_circulars_say_why(raw, why):
         parse_circular(raw)
 
 
-def _run_until(predicate, timeout: float) -> None:
-    """The test loop (qasync, with Twisted on it) runs until ``predicate()``, or the test fails."""
-    loop = asyncio.get_event_loop()
-
-    async def poll():
-        while not predicate():
-            await asyncio.sleep(0.01)
-
-    loop.run_until_complete(asyncio.wait_for(poll(), timeout))
+@pytest.fixture
+def cluster():
+    mock = MockCluster()
+    yield mock
+    mock.close()
 
 
-@pytest.fixture(scope="module")
-def archived(tmp_path_factory):
-    """Real notices and circulars (and a broken one, and a repeat) through the mock Kafka cluster, once
-    for the module's tests (each read only)."""
-    cluster = MockCluster()
-    archive = Archive(tmp_path_factory.mktemp("circulars") / "archive.sqlite")
-    seen = []
+def _packets():
+    notices = [(DATA / name).read_bytes() for name in NOTICES]
+    circulars = [(DATA / name).read_bytes() for name in CIRCULARS]
+    return notices, circulars + [b'{"circularId": 1, "subject": 5}', circulars[1]]
+
+
+@pytest.fixture
+def through_kafka(tmp_path, cluster, wait_until, wait_for):
+    """Real notices and circulars (and a broken one, and a repeat) through the mock Kafka cluster."""
+    archive = Archive(tmp_path / "archive.sqlite")
+    seen, new = [], []
     intake = Intake(archive, on_notice=seen.append)
-    new = []
     on_packet = with_circulars(intake.receive, archive, on_circular=new.append)
     section = {"bootstrap": cluster.bootstrap, "topics": [NOTICE_TOPIC, "gcn.circulars", HEARTBEAT_TOPIC],
                "group_id": "gcnmon-circulars", "offset_reset": "earliest", "session_timeout_ms": 500,
                "poll_interval": 0.05, "retry_delay": 0.1, "probe_interval": 0.1}
-    cluster.publish(NOTICE_TOPIC, [(DATA / name).read_bytes() for name in NOTICES])
-    circulars = [(DATA / name).read_bytes() for name in CIRCULARS]
-    cluster.publish("gcn.circulars", circulars + [b'{"circularId": 1, "subject": 5}', circulars[1]])
+    notices, circulars = _packets()
+    cluster.publish(NOTICE_TOPIC, notices)
+    cluster.publish("gcn.circulars", circulars)
     source = KafkaSource(section, on_packet, link=LinkState("kafka"))
     source.start()
     try:
         # patience for a machine shared with other suites: a group join there has taken tens of seconds
-        _run_until(lambda: len(seen) == 4 and len(new) == 6 and archive.rejects(), 120)
-        _run_until(lambda: source.link.notices == 12, 60)  # the repeat too: read, archived once, committed
+        wait_until(lambda: len(seen) == 4 and len(new) == 6 and archive.rejects(), 120)
+        wait_until(lambda: source.link.notices == 12, 60)  # the repeat too: read, archived once, committed
     finally:
-        stopped = source.stop(30)
-        _run_until(lambda: stopped.called, 40)
+        wait_for(source.stop(), 30)
     yield archive, new
     archive.close()
-    cluster.close()
 
 
-def test_circulars_arrive_through_kafka_and_are_kept_once(archived):
-    archive, new = archived
+@pytest.fixture(scope="module")
+def archived(tmp_path_factory):
+    """The same packets handed straight to the sources' ``on_packet`` (the routing Kafka uses), once for
+    the module's read-only tests."""
+    archive = Archive(tmp_path_factory.mktemp("circulars") / "archive.sqlite")
+    on_packet = with_circulars(Intake(archive).receive, archive)
+    notices, circulars = _packets()
+    for data in notices:
+        on_packet(data, f"kafka:{NOTICE_TOPIC}")
+    for data in circulars:
+        try:
+            on_packet(data, "kafka:gcn.circulars")
+        except CircularError:
+            pass
+    yield archive, None
+    archive.close()
+
+
+def test_circulars_arrive_through_kafka_and_are_kept_once(through_kafka):
+    archive, new = through_kafka
     store = CircularStore(archive)
     assert [c.circular_id for c in new] == [33603, 99901, 99902, 99903, 99904, 99905]
     assert store.count() == 6  # the repeat of 99901 was archived once
