@@ -207,6 +207,8 @@ class Backlog:
 
 def backlog_from_config(section, name: str = "archive", clock: Callable[[], float] = time.time) -> Backlog:
     """The hold as ``[archive] hold_packets``, ``hold_mb`` and ``retry`` say."""
-    return Backlog(name, max_packets=int(section.get("hold_packets", MAX_PACKETS)),
-                   max_bytes=int(float(section.get("hold_mb", MAX_BYTES / MB)) * MB),
-                   retry=float(section.get("retry", 5.0)), clock=clock)
+    from .config import with_defaults
+
+    section = with_defaults("archive", section or {})
+    return Backlog(name, max_packets=int(section["hold_packets"]),
+                   max_bytes=int(float(section["hold_mb"]) * MB), retry=float(section["retry"]), clock=clock)

@@ -33,6 +33,7 @@ __all__ = [
     "data_dir",
     "log_dir",
     "section_defaults",
+    "with_defaults",
 ]
 
 log = logging.getLogger(__name__)
@@ -170,8 +171,22 @@ def _kind(parts: tuple) -> str | None:
 
 
 def section_defaults(name: str) -> dict:
-    """The schema's defaults of one section (for code that is handed a partial table)."""
-    return _schema()().model_dump(exclude_none=True)[name]
+    """The schema's defaults of a section (``"kafka"``) or of an array's tables (``"groups"``)."""
+    model = _schema()
+    for part in name.split("."):
+        model = _model_of(model.model_fields[part].annotation)
+    out = {}
+    for key, info in model.model_fields.items():
+        if not info.is_required():
+            value = info.get_default(call_default_factory=True)
+            if value is not None:
+                out[key] = value.model_dump(exclude_none=True) if hasattr(value, "model_dump") else value
+    return out
+
+
+def with_defaults(name: str, given: Mapping[str, Any]) -> dict:
+    """``given`` (a table handed to code directly, as tests do) with the schema's defaults under it."""
+    return {**section_defaults(name), **given}
 
 
 # ---- overrides -----------------------------------------------------------------------------------------

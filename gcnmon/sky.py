@@ -125,7 +125,9 @@ def site_from_config(section) -> Site:
     limit = site_number("zenith_limit", section.get("zenith_limit", 90.0))
     if not (-90 <= lat <= 90 and -180 <= lon <= 360 and 0 < limit <= 90):
         raise ConfigError(f"[site]: latitude {lat}, longitude {lon} or zenith_limit {limit} out of range")
-    height = site_number("height", section.get("height", 0.0))
+    from .config import section_defaults
+
+    height = site_number("height", section.get("height", section_defaults("site")["height"]))
     return Site(str(section.get("name") or "site"), lat, lon, height, limit)
 
 

@@ -79,18 +79,21 @@ def create_driver(tcs: Mapping[str, Any], *, site: Site, password: Secret | None
 
     The password, unless given, comes from ``password_env``, the keyring, then ``password``.
     """
-    name = tcs.get("driver") or "dummy"
+    from gcnmon.config import with_defaults
+
+    tcs = with_defaults("tcs", tcs)  # a validated [tcs] has every key already; code may pass a few
+    name = tcs["driver"]
     cls = load_driver(name)
-    user = tcs.get("user", "")
+    user = tcs["user"]
     if password is None and cls.needs_password:
         password = resolve_password(
             env=tcs.get("password_env") or None,
             keyring_service=tcs.get("keyring_service") or None,
             user=user or name,
-            config_value=tcs.get("password", ""),
+            config_value=tcs["password"],
         )
     options = tcs.get(name) if isinstance(tcs.get(name), Mapping) else {}
-    kwargs.setdefault("timeout", float(tcs.get("timeout", 10.0)))
-    kwargs.setdefault("poll_interval", float(tcs.get("poll_interval", 1.0)))
-    kwargs.setdefault("slew_timeout", float(tcs.get("slew_timeout", 600.0)))
-    return cls(tcs.get("url", ""), user=user, password=password, options=options, site=site, **kwargs)
+    kwargs.setdefault("timeout", float(tcs["timeout"]))
+    kwargs.setdefault("poll_interval", float(tcs["poll_interval"]))
+    kwargs.setdefault("slew_timeout", float(tcs["slew_timeout"]))
+    return cls(tcs["url"], user=user, password=password, options=options, site=site, **kwargs)

@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         cfg = load_config(args.config) if args.config else load_config()
         section = {"preset": args.site} if args.site else cfg.section("site")
         site = site_of(section)
-        sun = site_number("night_sun_altitude", cfg.section("site").get("night_sun_altitude", -12.0))
+        sun = site_number("night_sun_altitude", cfg.section("site")["night_sun_altitude"])
         fov = args.fov if args.fov is not None else fov_for(cfg, site)
         if not 0 < fov <= 60:
             raise ConfigError(f"--fov {fov} must be between 0 and 60 degrees")

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config import ConfigError
+from ..config import ConfigError, section_defaults
 from ..notice.model import Notice
 from ..where import Condition, WhereError, parse_where
 
@@ -166,6 +166,7 @@ class Group:
         if not isinstance(table.get("name"), str) or not table["name"]:
             raise ConfigError(f"{where}: name is required")
         where = f"[[groups]] {table['name']!r}"
+        defaults = section_defaults("groups")  # what a table may leave out (the schema's defaults)
         unknown = set(table) - _GROUP_KEYS
         if unknown:
             raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
@@ -184,8 +185,8 @@ class Group:
             name=table["name"],
             priority=priority,
             action=table["action"],
-            timeout=_number(where, "timeout", table.get("timeout", 600), minimum=1),
-            sound=str(table.get("sound", "")),
+            timeout=_number(where, "timeout", table.get("timeout", defaults["timeout"]), minimum=1),
+            sound=str(table.get("sound", defaults["sound"])),
             rules=tuple(Rule.from_config(f"{where} match #{i + 1}", r) for i, r in enumerate(rules)),
             **optional,
         )
@@ -272,7 +273,7 @@ def policy_from_config(cfg: Any) -> Policy:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ConfigError(f"[[groups]]: duplicate group name(s) {', '.join(duplicates)}")
-    default_name = section.get("default_group", "inform")
+    default_name = section.get("default_group", section_defaults("policy")["default_group"])
     default = next((g for g in groups if g.name == default_name), None)
     if default is None:
         raise ConfigError(f"[policy]: default_group {default_name!r} is not a group ({', '.join(names)})")

@@ -150,5 +150,7 @@ class Visibility:
 def visibility_from_config(cfg: Any) -> Visibility:
     """The ``Visibility`` of the configured ``[site]``."""
     section = cfg.section("site") if hasattr(cfg, "section") else cfg.get("site", {})
-    sun = site_number("night_sun_altitude", section.get("night_sun_altitude", -12.0))
+    from ..config import with_defaults
+
+    sun = site_number("night_sun_altitude", with_defaults("site", section)["night_sun_altitude"])
     return Visibility(site_from_config(section), night_sun_altitude=sun)

@@ -20,6 +20,7 @@ from typing import Any
 
 from twisted.internet import defer, threads
 
+from ..config import with_defaults
 from ..notice.model import NoticeError
 from .kafka_config import consumer_config
 from .kafka_loop import SupervisedLoop
@@ -61,15 +62,15 @@ class KafkaSource(SupervisedLoop):
                  consumer_factory: Callable[..., Any] | None = None):
         if reactor is None:
             from twisted.internet import reactor
-        self.section = dict(config_section)
+        self.section = with_defaults("kafka", config_section)  # the schema's defaults under a partial table
         self.on_packet = on_packet
         self.link = link or LinkState("kafka")
         self.reactor = reactor
         self.station = station
         self.topics = list(self.section.get("topics") or [HEARTBEAT_TOPIC])
-        self.poll_interval = float(self.section.get("poll_interval", 0.2))
-        self.retry_delay = float(self.section.get("retry_delay", 2.0))
-        self.probe_interval = float(self.section.get("probe_interval", 2.0))
+        self.poll_interval = float(self.section["poll_interval"])
+        self.retry_delay = float(self.section["retry_delay"])
+        self.probe_interval = float(self.section["probe_interval"])
         self._factory = consumer_factory
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -82,14 +83,14 @@ class KafkaSource(SupervisedLoop):
         self._rebuild: str | None = None
         self._failures = 0  # unexpected errors of _step in a row
         self._down_since: float | None = None  # monotonic time the link went down
-        self.rebuild_after = float(self.section.get("rebuild_after", 300.0))
+        self.rebuild_after = float(self.section["rebuild_after"])
         self.rebuilds = 0  # consumers made after the first (tests and the status line read it)
         self._retrying: tuple | None = None  # the message being retried (the link shows trouble meanwhile)
         self._retry_told: collections.deque = collections.deque(maxlen=100)  # said "will retry": once each
 
     @property
     def where(self) -> str:
-        return self.section.get("bootstrap") or f"kafka.{self.section.get('domain') or 'gcn.nasa.gov'}"
+        return self.section.get("bootstrap") or f"kafka.{self.section['domain']}"
 
     def start(self) -> None:
         """Start the consumer thread (creating the consumer happens there: it may block on DNS)."""

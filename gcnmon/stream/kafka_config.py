@@ -36,12 +36,15 @@ def consumer_config(section: Mapping[str, Any], station: str = "gcnmon") -> tupl
     """``(config, gcn_kafka keyword arguments)`` for ``gcn_kafka.Consumer``; holds the secret: never log."""
     # After a crash the group waits this long for the dead member before the restarted one gets the
     # partitions; librdkafka's 45 s default is long for an observer waiting on a restart.
-    session_ms = int(section.get("session_timeout_ms") or 10000)
+    from ..config import with_defaults
+
+    section = with_defaults("kafka", section)  # a validated [kafka] already has them all; tests pass parts
+    session_ms = section["session_timeout_ms"]
     config = {
         "logger": LIBRDKAFKA_LOG,
         "group.id": group_id(section, station),
         "enable.auto.commit": False,  # we commit after the archive has the notice
-        "auto.offset.reset": section.get("offset_reset") or "earliest",
+        "auto.offset.reset": section["offset_reset"],
         "session.timeout.ms": session_ms,
         "heartbeat.interval.ms": max(100, session_ms // 3),
         # GCN's brokers carry messages up to ~4 MiB (gcnmon.limits): fetch one whole at the first try.
@@ -56,7 +59,7 @@ def consumer_config(section: Mapping[str, Any], station: str = "gcnmon") -> tupl
         return config, {}
     client_id, secret = kafka_credentials(section)
     return config, {"client_id": client_id, "client_secret": secret,
-                    "domain": section.get("domain") or "gcn.nasa.gov"}
+                    "domain": section["domain"]}
 
 
 def group_id(section: Mapping[str, Any], station: str, host: str | None = None) -> str:
