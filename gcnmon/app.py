@@ -364,8 +364,11 @@ def run_gui(cfg, *, password: str | None = None, minimized: bool = False) -> int
     try:
         app = build_app(cfg, password=password)
     except ConfigError as exc:
-        print(f"gcnmon: {exc}", file=sys.stderr)
+        print(exc.lines("gcnmon"), file=sys.stderr)
         return 2
+    if cfg.warnings:  # unknown keys: logged at load; the observer sees them too
+        more = f" (and {len(cfg.warnings) - 1} more: see the log)" if len(cfg.warnings) > 1 else ""
+        app.window.show_problem(f"config: {cfg.warnings[0]}{more}")
     app.window.quit_requested.connect(lambda: app.stop().addBoth(lambda _: reactor.stop()))
     # Minimized (autostart): only the tray icon, unless the desktop has no tray to bring it back from.
     reactor.callWhenRunning(app.start, show=not (minimized and app.window.tray is not None))
