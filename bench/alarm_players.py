@@ -67,7 +67,9 @@ def child(player: str, body: str, sounds: int, env: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sounds", type=int, default=1500, help="sounds in the stress test (1500)")
     parser.add_argument("--runs", type=int, default=3, help="stress runs per player (3)")
     args = parser.parse_args(argv)

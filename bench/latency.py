@@ -59,7 +59,8 @@ def build(tmp: Path, backend, vtp: list[str]):
 
     # The packets are a real 2023 burst's: without the age limits off they would be listed, never shown.
     cfg = load_config(overrides={"archive.path": str(tmp / "archive.sqlite"), "logbook.dir": str(tmp),
-                                 "sources.vtp": vtp, "policy.max_trigger_age": 0, "policy.max_message_age": 0})
+                                 "sources.vtp": vtp, "policy.max_trigger_age": 0,
+                                 "policy.max_message_age": 0})
     return build_app(cfg, alarm=Alarm(backend, muted=backend is None), driver=None, tray=False)
 
 
@@ -275,7 +276,9 @@ def _pct(samples: list[float], q: float) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--alerts", type=int, default=1000, help="alerts for the latency run (1000)")
     parser.add_argument("--notices", type=int, default=100_000, help="notices for the memory run (100000)")
     parser.add_argument("--starts", type=int, default=5, help="cold starts to time (5)")
@@ -286,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
                              "calm")
     parser.add_argument("--skip", action="append", default=[], choices=("start", "latency", "memory"),
                         help="leave a part out (repeatable)")
-    parser.add_argument("--tmp", type=Path, help="folder for archives and log books (default: a new temp dir)")
+    parser.add_argument("--tmp", type=Path,
+                        help="folder for archives and log books (default: a new temp dir)")
     parser.add_argument("--child-start", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     # /dev/shm by default: the archive's fsync per notice on a shared, busy disk would measure the disk.
@@ -311,7 +315,8 @@ def run(args, tmp: Path) -> int:
           f"{sys.version.split()[0]}, PySide6 {PySide6.__version__}, files in {tmp}")
     if "start" not in args.skip:
         starts, idle = cold_start(tmp, args.starts)
-        print(f"cold start to first window: best {min(starts):.2f} s, median {statistics.median(starts):.2f} s "
+        print(f"cold start to first window: best {min(starts):.2f} s, "
+              f"median {statistics.median(starts):.2f} s "
               f"({len(starts)} runs; target <= 2 s)")
         print(f"RSS idle (fresh process, window up, warmed up): median {statistics.median(idle):.0f} MB "
               f"(target <= 200 MB)")

@@ -32,7 +32,9 @@ from gcnmon.notice.xmlsafe import parse_xml
 __all__ = ["main"]
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data"
-LXML, OURS, VP, VP_SAME = "lxml.etree.fromstring", "gcnmon.notice.parse", "voevent-parse", "voevent-parse, same output"
+LXML, OURS, VP, VP_SAME = (
+    "lxml.etree.fromstring", "gcnmon.notice.parse", "voevent-parse", "voevent-parse, same output"
+)
 LXML_SAFE, EXPAT = "floor: gcnmon safe lxml parse, tree only", "floor: pyexpat well-formedness only"
 TARGET_LXML, TARGET_VP = 2.0, 5.0  # issue 2: within 2x of bare lxml, at least 5x faster than voevent-parse
 
@@ -117,14 +119,17 @@ def _report(rates: dict[str, float]) -> None:
     print()
     _verdict("bare lxml / gcnmon", lxml / ours, f"<= {TARGET_LXML:g}", lxml / ours <= TARGET_LXML)
     _verdict("gcnmon / voevent-parse", ours / vp, f">= {TARGET_VP:g}", ours / vp >= TARGET_VP)
-    _verdict("gcnmon / voevent-parse, same output", ours / same, f">= {TARGET_VP:g}", ours / same >= TARGET_VP)
+    _verdict("gcnmon / voevent-parse, same output", ours / same, f">= {TARGET_VP:g}",
+             ours / same >= TARGET_VP)
     needed = TARGET_VP * vp
-    print(f"\n{TARGET_VP:g}x voevent-parse means {needed:.0f} notices/s ({1e6 / needed:.1f} us/notice), whereas")
+    print(f"\n{TARGET_VP:g}x voevent-parse means {needed:.0f} notices/s "
+          f"({1e6 / needed:.1f} us/notice), whereas")
     for floor in (LXML, LXML_SAFE, EXPAT):
         reach = "within reach" if rates[floor] >= needed else f"{needed / rates[floor]:.2f}x too slow"
         print(f"  {floor:36s} alone gives {rates[floor]:7.0f} notices/s: {reach}")
     if rates[EXPAT] < needed:
-        print("  so no parser that checks the XML is well-formed can be 5x faster than voevent-parse's minimal")
+        print("  so no parser that checks the XML is well-formed can be 5x faster than voevent-parse's "
+              "minimal")
         print("  helpers on this machine; the same-output comparison is the one of equal work.")
 
 
@@ -136,7 +141,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="time per contender")
     parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
-                        help="cpu: process time, robust on a shared machine (default); wall: perf_counter")  # fmt: skip
+                        help="cpu: process time, robust on a shared machine (default); "
+                             "wall: perf_counter")  # fmt: skip
     parser.add_argument("--profile", action="store_true", help="profile gcnmon.notice.parse instead")
     args = parser.parse_args()
     clock = time.process_time if args.clock == "cpu" else time.perf_counter

@@ -118,7 +118,10 @@ def release_memory() -> None:
 
 
 def make_alarm(cfg):
-    """ALSA through ctypes (``gcnmon.alsa``), else QtMultimedia (see README), muted as ``[sound] muted`` says."""
+    """ALSA through ctypes (``gcnmon.alsa``), else QtMultimedia (see README).
+
+    Muted as ``[sound] muted`` says.
+    """
     from .sound import Alarm, default_backend
 
     backend = default_backend()
@@ -211,10 +214,10 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
 
     from .archive import Archive, archive_path
     from .backlog import backlog_from_config
+    from .coverage import fov_for
     from .intake import Intake
     from .journal import Journal
     from .logbook import LogBook, logbook_path
-    from .coverage import fov_for
     from .policy import Arbiter, policy_from_config, visibility_from_config
     from .ui.alert_dialog import AlertDialog
     from .ui.controller import AlertController
@@ -232,9 +235,11 @@ def build_app(cfg, *, password: str | None = None, clock: Callable[[], datetime]
     if cfg.get("sound.muted"):
         alarm.set_muted(True)
     window = MainWindow(station=station, site=visibility.site, stale_after=cfg.get("vtp.watchdog"),
-                        history_limit=cfg.get("ui.history_rows"), tray=tray, clock=lambda: clock().timestamp())
+                        history_limit=cfg.get("ui.history_rows"), tray=tray,
+                        clock=lambda: clock().timestamp())
     tcs_name = (driver.title or driver.name) if driver is not None else "TCS"
-    dialog = AlertDialog(clock=lambda: clock().timestamp(), tcs_name=cfg.get("tcs.name") or station or tcs_name)
+    dialog = AlertDialog(clock=lambda: clock().timestamp(),
+                         tcs_name=cfg.get("tcs.name") or station or tcs_name)
     for curve in (dialog.curve, window.detail.tonight):  # tonight's curves: the verdict's site and night
         curve.configure(visibility.site, visibility.night_sun_altitude, lambda: clock().timestamp())
     dialog.region.configure(visibility.site, visibility.night_sun_altitude, fov_for(cfg, visibility.site),

@@ -352,7 +352,8 @@ class Rule(_Section):
     flags: Globs | None = Field(None, description="all must be set")
     check_significance: bool = Field(False, description="apply `[policy] min_significance`")
     max_area90: float | None = Field(
-        None, ge=0, description="only a localisation whose 90 % area is at most this (deg²; unknown: no match)"
+        None, ge=0,
+        description="only a localisation whose 90 % area is at most this (deg²; unknown: no match)",
     )
     min_prob_up: float | None = Field(
         None, ge=0, le=1, description="only if at least this much of the localisation is above the zenith "
@@ -462,7 +463,8 @@ class Relay(_Section):
     )
     max_frame: FrameSize = Field(
         MAX_FRAME, description="largest frame accepted from a subscriber or an author, bytes (the default, "
-        "6 MiB, holds the envelope of a 4 MiB JSON notice; keep it equal to the workstations' `[vtp] max_frame`)"
+        "6 MiB, holds the envelope of a 4 MiB JSON notice; keep it equal to the workstations' "
+        "`[vtp] max_frame`)"
     )
     local_ivorn: Ivorn = Field(
         "ivo://gcnmon/relay", description="our IVORN in transport messages, and as a subscriber upstream"

@@ -90,7 +90,9 @@ SITE_PRESETS = {
 
 
 #: Keys of ``[site]``; ``night_sun_altitude`` is read by the visibility verdicts.
-SITE_KEYS = frozenset({"preset", "name", "latitude", "longitude", "height", "zenith_limit", "night_sun_altitude"})
+SITE_KEYS = frozenset(
+    {"preset", "name", "latitude", "longitude", "height", "zenith_limit", "night_sun_altitude"}
+)
 
 
 def site_number(key: str, value) -> float:

@@ -36,7 +36,8 @@ def chime(freq, seconds, volume=0.5):
     """A bell-like decaying tone."""
     n = int(RATE * seconds)
     return [
-        volume * math.exp(-4.0 * i / n) * math.sin(2 * math.pi * freq * i / RATE) * min(1.0, i / (0.005 * RATE))
+        volume * math.exp(-4.0 * i / n) * math.sin(2 * math.pi * freq * i / RATE)
+        * min(1.0, i / (0.005 * RATE))
         for i in range(n)
     ]
 

@@ -71,7 +71,9 @@ def load_driver(name: str) -> type[TcsDriver]:
     return info.driver
 
 
-def create_driver(tcs: Mapping[str, Any], *, site: Site, password: Secret | None = None, **kwargs) -> TcsDriver:
+def create_driver(
+    tcs: Mapping[str, Any], *, site: Site, password: Secret | None = None, **kwargs
+) -> TcsDriver:
     """A driver from the ``[tcs]`` config table; ``kwargs`` (reactor, now, ...) go to the constructor.
 
     ``site`` is the workstation's one ``[site]`` (``gcnmon.sky.site_from_config``): the same site and

@@ -51,7 +51,7 @@ def test_demo_notice_slew_and_every_line_recorded(qtbot, tmp_path, wait_for, wai
         wait_until(lambda: "sim: slewing to SVOM sb26021102" in app.window.tcs_label.text(), 5)
         for count in range(2, len(STORY) + 1):
             _advance(pace, wait_until)
-            wait_until(lambda: len(app.archive.recent(50)) == count, 10)
+            wait_until(lambda count=count: len(app.archive.recent(50)) == count, 10)
         wait_until(lambda: app.dialog.retracted, 5)
         assert not slew.isEnabled()
     finally:

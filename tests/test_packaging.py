@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+         "-w", str(out), str(ROOT)],
         check=True, capture_output=True, timeout=300,
     )
     (path,) = out.glob("gcnmon-*.whl")
@@ -40,10 +41,10 @@ def test_resources_load_from_the_unpacked_wheel(wheel, tmp_path):
     zipfile.ZipFile(wheel).extractall(tmp_path)
     code = (
         "import gcnmon.resources as r, tomllib;"
-        "assert r.__file__.startswith(%r), r.__file__;"
+        f"assert r.__file__.startswith({str(tmp_path)!r}), r.__file__;"
         "cfg = tomllib.loads(r.resource('config', 'gcnmon.toml').read_text());"
         "assert cfg['station']['name'];"
-        "assert r.resource('sounds', 'act.wav').read_bytes()[:4] == b'RIFF'" % str(tmp_path)
+        "assert r.resource('sounds', 'act.wav').read_bytes()[:4] == b'RIFF'"
     )
     # -I: isolated, so the checkout on sys.path cannot stand in for the wheel.
     subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(tmp_path)!r}); {code}"],

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gcnmon.cli import main
-from gcnmon.notice.region import healpix_from_bytes
 from gcnmon.coverage import coverage
+from gcnmon.notice.region import healpix_from_bytes
 from gcnmon.sky import SITE_PRESETS
 
 LVK = Path(__file__).parent / "data" / "lvk-userguide"

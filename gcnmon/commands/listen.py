@@ -19,7 +19,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from ._archive_cli import add_config_options
 
     parser.add_argument("--vtp", metavar="HOST:PORT", action="append", default=[],
-                        help="VTP broker (Comet, a gcnmon relay); repeat for failover (default: [sources] vtp)")
+                        help="VTP broker (Comet, a gcnmon relay); repeat for failover "
+                             "(default: [sources] vtp)")
     parser.add_argument("--kafka", action="store_true", help="read GCN Kafka (credentials from [kafka], "
                         "GCNMON_KAFKA_CLIENT_ID/_SECRET or the keyring)")
     parser.add_argument("--kafka-bootstrap", metavar="HOST:PORT",

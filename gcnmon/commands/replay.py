@@ -98,7 +98,8 @@ class Replayer:
         try:
             acks = await delivery.addTimeout(self.ack_timeout, self.reactor)
         except defer.TimeoutError:
-            log.warning("replay: packet %d not acked by every subscriber in %.0f s", self.sent, self.ack_timeout)
+            log.warning("replay: packet %d not acked by every subscriber in %.0f s",
+                        self.sent, self.ack_timeout)
             return
         self.acks += acks
         log.info("replay: packet %d acknowledged by %d subscriber(s)", self.sent, acks)
@@ -133,7 +134,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             port = replayer.listen()
         except CannotListenError as exc:
-            print(f"gcnmon replay: cannot listen on {args.host}:{args.port}: {exc.socketError}", file=sys.stderr)
+            print(f"gcnmon replay: cannot listen on {args.host}:{args.port}: {exc.socketError}",
+                  file=sys.stderr)
             raise SystemExit(2) from None
         # Tests and scripts read this line to learn the port (with --port 0).
         print(f"gcnmon replay: listening on vtp://{args.host}:{port}", flush=True)

@@ -73,7 +73,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="override a config key, e.g. --set site.preset=Zeiss-1000 (repeatable)")
     parser.add_argument("--archive", metavar="PATH", help="archive file (default: [archive] path)")
     parser.add_argument("--minimized", action="store_true",
-                        help="start in the tray, window hidden (autostart at login); shown if there is no tray")
+                        help="start in the tray, window hidden (autostart at login); "
+                             "shown if there is no tray")
     _accept_words_anywhere(parser)
 
 
@@ -84,7 +85,9 @@ def _accept_words_anywhere(parser: argparse.ArgumentParser) -> None:
     "unrecognized arguments" and be echoed, a ``Pass=`` among them. We set the words aside first
     (never a word that is the value of the option before it) and parse the rest.
     """
-    takes_value = {o for a in parser._actions if a.nargs is None and a.option_strings for o in a.option_strings}
+    takes_value = {
+        o for a in parser._actions if a.nargs is None and a.option_strings for o in a.option_strings
+    }
     parse_known = parser.parse_known_args
 
     def parse_known_args(args=None, namespace=None):

@@ -24,7 +24,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--user", help="user name (Zeiss-1000)")
     parser.add_argument("--password-env", metavar="VAR",
                         help="environment variable holding the password (else keyring, then config)")
-    parser.add_argument("--site", help="site preset for the altitude limit: BTA, Zeiss-1000 (default: [site])")
+    parser.add_argument("--site",
+                        help="site preset for the altitude limit: BTA, Zeiss-1000 (default: [site])")
     parser.add_argument("--timeout", type=float, help="seconds per exchange (default: [tcs] timeout)")
     parser.add_argument("--config", metavar="FILE", help="config file (default: the user config file)")
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],

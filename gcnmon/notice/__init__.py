@@ -26,7 +26,7 @@ def parse(data: bytes, *, max_size: int = MAX_SIZE) -> Notice:
     except NoticeError:
         raise
     except Exception as exc:  # a parser bug must not take the listener down: log it, refuse the packet
-        log.error("parser failure on a %d-byte packet: %r", len(data), exc, exc_info=True)
+        log.exception("parser failure on a %d-byte packet: %r", len(data), exc)
         raise NoticeError(f"unreadable packet ({type(exc).__name__}: {exc})") from None
 
 

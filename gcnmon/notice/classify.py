@@ -72,7 +72,8 @@ _RETRACTION_TYPES = frozenset({P.LVC_RETRACTION, P.SVOM_RETRACTION})
 # Packet type -> the flags it implies (one dict lookup per packet instead of five set tests).
 _TYPE_FLAGS = {
     int(packet_type): frozenset(flag for flag, types in kinds if packet_type in types)
-    for kinds in [(("catalogued", _CATALOGUED_TYPES), ("subthreshold", _SUBTHRESHOLD_TYPES), ("slew", _SLEW_TYPES),
+    for kinds in [(("catalogued", _CATALOGUED_TYPES), ("subthreshold", _SUBTHRESHOLD_TYPES),
+                   ("slew", _SLEW_TYPES),
                    ("utility", _UTILITY_TYPES), ("lightcurve", _LIGHTCURVE_TYPES))]  # fmt: skip
     for packet_type in set().union(*(types for _, types in kinds))
 }
@@ -86,7 +87,9 @@ _FLAG_PARAMS = (
 )
 _TEST_PARAMS = ("Test", "Test_Notice", "Test_Submission", "InternalTest")
 #: Every param name this module reads (the VOEvent parser reads these eagerly).
-PARAM_NAMES = frozenset({name for name, _ in _FLAG_PARAMS} | {*_TEST_PARAMS, "AlertType", "Retraction", "retraction"})
+PARAM_NAMES = frozenset(
+    {name for name, _ in _FLAG_PARAMS} | {*_TEST_PARAMS, "AlertType", "Retraction", "retraction"}
+)
 
 
 def truthy(value: str | None) -> bool:
@@ -103,7 +106,9 @@ def first_param(params: Mapping[str, str], names: Iterable[str]) -> str | None:
     return None
 
 
-def flags_of(packet_type: int | None, role: str, params: Mapping[str, str], description: str | None) -> frozenset[str]:
+def flags_of(
+    packet_type: int | None, role: str, params: Mapping[str, str], description: str | None
+) -> frozenset[str]:
     """The ``FLAGS`` this packet carries."""
     found = set(_TYPE_FLAGS.get(packet_type, ()))
     for name, flag in _FLAG_PARAMS:

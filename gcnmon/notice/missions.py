@@ -123,9 +123,13 @@ def canonical_instrument(name: str | None) -> str | None:
 _FRAGMENT_INSTRUMENT = re.compile(r"#(BAT|XRT|UVOT|GBM|LAT)_")
 
 
-def mission_of(ivorn: str, packet_type: int | None, params: Mapping[str, str]) -> tuple[str | None, str | None]:
+def mission_of(
+    ivorn: str, packet_type: int | None, params: Mapping[str, str]
+) -> tuple[str | None, str | None]:
     """(mission, instrument) from the packet type, refined by the IVORN and the Instrument param."""
-    mission, instrument = by_packet_type.get(packet_type, (None, None)) if packet_type is not None else (None, None)
+    mission, instrument = (
+        by_packet_type.get(packet_type, (None, None)) if packet_type is not None else (None, None)
+    )
     if mission is None or mission in ("GCN", "AMON"):
         low = ivorn.lower()
         for prefix, name in _IVORN_MISSIONS:
@@ -147,7 +151,9 @@ def mission_of(ivorn: str, packet_type: int | None, params: Mapping[str, str]) -
 _TYPE_PREFIX = re.compile(r"[A-Za-z][A-Za-z_]*")
 
 
-def notice_type_of(ivorn: str, mission: str | None, packet_type: int | None, params: Mapping[str, str]) -> str | None:
+def notice_type_of(
+    ivorn: str, mission: str | None, packet_type: int | None, params: Mapping[str, str]
+) -> str | None:
     """The notice type name as GCN uses it: ``BAT_GRB_Pos``, ``eclairs-wakeup``, ``Preliminary``."""
     path, _, fragment = ivorn.partition("#")
     if mission == "LVK":

@@ -78,7 +78,10 @@ class Notice:
 
     @property
     def region(self):
-        """The notice's ``Region``: its localisation, else a circle of ``error_radius`` (mission's containment)."""
+        """The notice's ``Region``: its localisation.
+
+        Else a circle of ``error_radius`` (the mission's containment).
+        """
         if self.localisation is not None:
             return self.localisation
         from .region import circle_for

@@ -48,7 +48,9 @@ _XSI_HTTPS = "https://www.w3.org/2001/XMLSchema-instance"
 _SECTIONS = frozenset({"Who", "What", "WhereWhen", "Citations"})
 # The params the Notice fields are computed from, read eagerly; any other name loads the full map.
 EAGER_PARAMS = frozenset(
-    {"Packet_Type", "Pkt_Ser_Num", "Coords_String", *_SIGNIFICANCE} | classify.PARAM_NAMES | missions.PARAM_NAMES
+    {"Packet_Type", "Pkt_Ser_Num", "Coords_String", *_SIGNIFICANCE}
+    | classify.PARAM_NAMES
+    | missions.PARAM_NAMES
 )
 
 
@@ -73,7 +75,9 @@ def notice_from_root(root: etree._Element, raw: bytes) -> Notice:
     params, description = _what(sections.get("What"))
     when, ra, dec, error = _where_when(sections.get("WhereWhen"), params, warnings)
     cites = _citations(sections.get("Citations"), warnings)
-    return _assemble(raw, fmt, ivorn, role, sections, params, description, (when, ra, dec, error), cites, warnings)
+    return _assemble(
+        raw, fmt, ivorn, role, sections, params, description, (when, ra, dec, error), cites, warnings
+    )
 
 
 def _assemble(raw, fmt, ivorn, role, sections, params, description, where, cites, warnings) -> Notice:
@@ -184,7 +188,8 @@ def _author(who: etree._Element | None) -> str | None:
     if who is None:
         return None
     for element in who:  # ~3 children: a plain loop is cheaper than an lxml tag matcher
-        if (LOCAL_NAMES.get(element.tag) or _local(element.tag)) == "AuthorIVORN" and (element.text or "").strip():
+        name = LOCAL_NAMES.get(element.tag) or _local(element.tag)
+        if name == "AuthorIVORN" and (element.text or "").strip():
             return element.text.strip()
     for element in who.iter("{*}shortName", "{*}title"):
         if (element.text or "").strip():

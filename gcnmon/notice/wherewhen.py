@@ -11,7 +11,9 @@ from .timeparse import parse_time
 __all__ = ["where_when", "local_name", "LOCAL_NAMES"]
 
 # Position2D units -> degrees (GCN always writes "deg"; the STC schema allows the others).
-_UNITS = {"deg": 1.0, "deg-deg": 1.0, "degrees": 1.0, "arcmin": 1 / 60, "arcsec": 1 / 3600, "rad": 180 / math.pi}
+_UNITS = {
+    "deg": 1.0, "deg-deg": 1.0, "degrees": 1.0, "arcmin": 1 / 60, "arcsec": 1 / 3600, "rad": 180 / math.pi
+}
 _COORDS = frozenset({"C1", "C2", "Error2Radius"})
 
 # Tag -> local name. The same few dozen tags come packet after packet: a dict hit is cheaper than a
@@ -52,7 +54,10 @@ def where_when(ww, params, warnings):
 
 
 def _first(parent: etree._Element | None, local: str) -> etree._Element | None:
-    """The first element named ``local`` (any namespace) in document order from ``parent`` (itself included)."""
+    """The first element named ``local`` (any namespace) in document order from ``parent``.
+
+    ``parent`` itself included.
+    """
     if parent is not None:
         for element in parent.iter():
             if (LOCAL_NAMES.get(element.tag) or local_name(element.tag)) == local:

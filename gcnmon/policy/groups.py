@@ -136,7 +136,8 @@ class Rule:
         if not isinstance(check, bool):
             raise ConfigError(f"{where}: check_significance must be true or false, not {check!r}")
         if not fields:
-            raise ConfigError(f"{where}: a match rule needs at least one of {', '.join(sorted(_RULE_KEYS - {'label'}))}")
+            needs = ", ".join(sorted(_RULE_KEYS - {"label"}))
+            raise ConfigError(f"{where}: a match rule needs at least one of {needs}")
         label = table.get("label") or " ".join(f"{k}={table[k]}" for k in sorted(fields))
         return cls(label=str(label), check_significance=check, **fields)
 
@@ -171,7 +172,9 @@ class Group:
         if unknown:
             raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
         if table.get("action") not in ACTIONS:
-            raise ConfigError(f"{where}: action must be one of {', '.join(ACTIONS)}, not {table.get('action')!r}")
+            raise ConfigError(
+                f"{where}: action must be one of {', '.join(ACTIONS)}, not {table.get('action')!r}"
+            )
         priority = table.get("priority")
         if isinstance(priority, bool) or not isinstance(priority, int):
             raise ConfigError(f"{where}: priority must be an integer, not {priority!r}")

@@ -138,7 +138,8 @@ class Visibility:
         hours, minutes = divmod(round(abs(ha) * 60), 60)
         line = (
             f"{status}: alt {alt:.1f}° (z {zd:.1f}°), az {az:.1f}°, HA {sign}{hours}h{minutes:02d}m, "
-            f"airmass {f'{mass:.2f}' if mass else '-'}; Sun {sun_now:+.0f}°, Moon {sep:.0f}° away {illum:.0%} lit"
+            f"airmass {f'{mass:.2f}' if mass else '-'}; "
+            f"Sun {sun_now:+.0f}°, Moon {sep:.0f}° away {illum:.0%} lit"
         )
         return Verdict(
             when, alt, az, zd, ha, mass, sun_now, night, sep, illum, observable,

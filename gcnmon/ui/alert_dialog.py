@@ -277,7 +277,10 @@ class AlertDialog(QDialog):
         self.curve.show_target(*(self.target() or (n.ra, n.dec)))
 
     def target(self) -> tuple[float, float] | None:
-        """Where the TCS buttons point: the region section's selected field, or None (the notice's position)."""
+        """Where the TCS buttons point: the region section's selected field.
+
+        None: the notice's position.
+        """
         return self.region.target
 
     def set_busy(self, busy: bool) -> None:

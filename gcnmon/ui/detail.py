@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from .format import dec_dms, error_text, ra_hms, utc_text
 from .event_pane import EventPane
+from .format import dec_dms, error_text, ra_hms, utc_text
 from .night_curve import NightCurve
 
 __all__ = ["DetailPane", "field_rows"]
@@ -31,9 +31,11 @@ def field_rows(notice) -> list[tuple[str, str]]:
         if f.name in SKIP:
             continue
         value = getattr(notice, f.name)
-        rows.append((f.name, utc_text(value) if isinstance(value, datetime) else "" if value is None else str(value)))
+        text = utc_text(value) if isinstance(value, datetime) else "" if value is None else str(value)
+        rows.append((f.name, text))
     if notice.has_position:
-        rows.append(("position (J2000)", f"{ra_hms(notice.ra)}  {dec_dms(notice.dec)}  ± {error_text(notice.error_radius)}"))
+        position = f"{ra_hms(notice.ra)}  {dec_dms(notice.dec)}  ± {error_text(notice.error_radius)}"
+        rows.append(("position (J2000)", position))
     rows += [("cites", f"{c.type}: {c.ivorn}") for c in notice.cites]
     if notice.flags:
         rows.append(("flags", ", ".join(sorted(notice.flags))))

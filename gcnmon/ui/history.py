@@ -117,6 +117,7 @@ def _colons(text: str) -> str:
 
 
 _HORIZONTAL = Qt.Orientation.Horizontal
+_ROOT = QModelIndex()  # the invalid index: the default parent (one instance, never mutated)
 _DIM = QColor(COLORS["dim"])
 _KIND_COLORS = {kind: QColor(COLORS[kind]).lighter(150) for kind in ("act", "inform")}
 _ATTENTION = QColor("#6e1f1d")  # an act alert not seen yet: the row glows until the observer sees it
@@ -135,10 +136,10 @@ class HistoryModel(QAbstractTableModel):
         self.rows: list[HistoryRow] = []
         self._cells: list[tuple[str, ...]] = []  # formatted once: painting never formats
 
-    def rowCount(self, parent=QModelIndex()):  # noqa: N802 (Qt override)
+    def rowCount(self, parent=_ROOT):  # noqa: N802 (Qt override)
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()):  # noqa: N802
+    def columnCount(self, parent=_ROOT):  # noqa: N802
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=DISPLAY):  # noqa: N802
@@ -253,7 +254,8 @@ class HistoryFilter(QSortFilterProxyModel):
             return False
         if not self.text:
             return True
-        return any(self.text in cell.lower() for cell in model._cells[source_row]) or self.text in row.ivorn.lower()
+        cells = model._cells[source_row]
+        return any(self.text in cell.lower() for cell in cells) or self.text in row.ivorn.lower()
 
 
 class HistoryView(QWidget):
@@ -267,7 +269,8 @@ class HistoryView(QWidget):
         self.model = model
         self.proxy = HistoryFilter(self)
         self.proxy.setSourceModel(model)
-        self.search = QLineEdit(placeholderText="Search mission, type, trigger, IVORN…", clearButtonEnabled=True)
+        self.search = QLineEdit(placeholderText="Search mission, type, trigger, IVORN…",
+                                clearButtonEnabled=True)
         self.search.textChanged.connect(self.proxy.set_text)
         self.filter = QComboBox()
         self.filter.addItems(list(FILTERS))

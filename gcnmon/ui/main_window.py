@@ -64,7 +64,8 @@ class MainWindow(QMainWindow):
         self._sky_pending.timeout.connect(lambda: self.update_markers(self.current_ivorn))
         self._actions()
         self._layout()
-        # tray=None: only where the desktop has a tray; True forces one (tests: the offscreen platform has none).
+        # tray=None: only where the desktop has a tray; True forces one (tests: the offscreen platform
+        # has none).
         if tray is None:
             tray = QSystemTrayIcon.isSystemTrayAvailable()
         self.tray = self._tray() if tray else None
@@ -185,7 +186,10 @@ class MainWindow(QMainWindow):
         self.tcs_label.setText(f"<span style='color:{color}'>TCS</span> {scrub(text)}")
 
     def show_problem(self, text: str) -> None:
-        """A problem the observer must see (rejected packet, archive failure), in the status bar for 10 min."""
+        """A problem the observer must see (rejected packet, archive failure).
+
+        In the status bar for 10 min.
+        """
         self.statusBar().showMessage(f"\u26a0 {scrub(text)}", 600_000)
 
     def idle(self, count: int | None = None) -> None:

@@ -48,7 +48,7 @@ def _path_of(ra, dec, centre: float = 180.0) -> QPainterPath:
     """A polyline in map units, broken where it wraps around the map's edge."""
     x, y = skydata.project(ra, dec, centre)
     path = QPainterPath()
-    for i, (px, py) in enumerate(zip(x, -y)):
+    for i, (px, py) in enumerate(zip(x, -y, strict=True)):
         if i == 0 or abs(px - x[i - 1]) > skydata.WIDTH / 2:
             path.moveTo(px, py)
         else:
@@ -98,7 +98,8 @@ class SkyMap(QWidget):
         self._circles = []
         self._contours = [(m, self._contour_image(m)) for m in self.markers if _has_contours(m)]
         for m in self.markers:
-            radius = max(m.radius or 0.0, 1.5 if m.current else 0.8)  # arcsecond circles would be invisible: a visible dot
+            # arcsecond circles would be invisible: a visible dot
+            radius = max(m.radius or 0.0, 1.5 if m.current else 0.8)
             self._circles.append((m, _path_of(*skydata.circle(m.ra, m.dec, radius), self.centre)))
 
     def refresh_sky(self, when: datetime | None = None, sync: bool = False) -> None:
@@ -217,7 +218,8 @@ class SkyMap(QWidget):
     # -- painting -----------------------------------------------------------------------------
     def _transform(self) -> QTransform:
         margin = 18
-        scale = min((self.width() - 2 * margin) / skydata.WIDTH, (self.height() - 2 * margin) / skydata.HEIGHT)
+        scale = min((self.width() - 2 * margin) / skydata.WIDTH,
+                    (self.height() - 2 * margin) / skydata.HEIGHT)
         t = QTransform()
         t.translate(self.width() / 2, self.height() / 2)
         t.scale(scale, scale)

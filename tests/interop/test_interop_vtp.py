@@ -38,8 +38,9 @@ def env(tmp_path):
     """Keep every child's config, data and log folders inside tmp_path."""
     home = tmp_path / "home"
     home.mkdir()
-    return {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "c"), "XDG_DATA_HOME": str(home / "d"),
-            "XDG_STATE_HOME": str(home / "s"), "XDG_CACHE_HOME": str(home / "k"), "PYTHONUNBUFFERED": "1"}  # fmt: skip
+    return {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "c"),
+            "XDG_DATA_HOME": str(home / "d"), "XDG_STATE_HOME": str(home / "s"),
+            "XDG_CACHE_HOME": str(home / "k"), "PYTHONUNBUFFERED": "1"}  # fmt: skip
 
 
 def listen(spawn, venv_bin, tmp_path, env, port, *extra):
@@ -58,7 +59,8 @@ def test_comet_broker_delivers_every_packet_to_gcnmon_listen(spawn, venv_bin, tm
     listener = listen(spawn, venv_bin, tmp_path, env, broadcast)
     wait_until(lambda: "VTP connected to vtp://127.0.0.1" in listener.err(), 20)
     # One comet-sendvo per packet (it sends one file), all at once: their start-up is the slow part.
-    senders = [spawn([venv_bin / "comet-sendvo", "-h", "127.0.0.1", "-p", receive, "-f", path], f"send{i}", env=env)
+    senders = [spawn([venv_bin / "comet-sendvo", "-h", "127.0.0.1", "-p", receive, "-f", path],
+                     f"send{i}", env=env)
                for i, path in enumerate(files)]  # fmt: skip
     assert [s.proc.wait(timeout=60) for s in senders] == [0] * len(files)
     expected = sorted(ivorn_of(p) for p in files)
@@ -74,7 +76,8 @@ def test_comet_broker_delivers_every_packet_to_gcnmon_listen(spawn, venv_bin, tm
 
 def test_gcnmon_replay_serves_pygcn_listen(spawn, venv_bin, tmp_path, env, wait_until):
     files = sorted((HERE.parent / "data" / "aware").glob("*.xml"))[:4]
-    replay = spawn([venv_bin / "gcnmon", "replay", *files, "--port", "0", "--interval", "0"], "replay", env=env)
+    replay = spawn([venv_bin / "gcnmon", "replay", *files, "--port", "0", "--interval", "0"],
+                   "replay", env=env)
     wait_until(lambda: "listening on vtp://127.0.0.1:" in replay.out(), 20)
     port = int(replay.out().split("vtp://127.0.0.1:")[1].split()[0])
     inbox = tmp_path / "pygcn"
@@ -101,7 +104,8 @@ def test_pygcn_serve_delivers_to_gcnmon_listen(spawn, venv_bin, tmp_path, env, w
 
 def test_comet_subscriber_acks_everything_gcnmon_replay_sends(spawn, venv_bin, tmp_path, env, wait_until):
     files = sorted((HERE.parent / "data" / "aware").glob("*.xml"))[:4]
-    replay = spawn([venv_bin / "gcnmon", "replay", *files, "--port", "0", "--interval", "0"], "replay", env=env)
+    replay = spawn([venv_bin / "gcnmon", "replay", *files, "--port", "0", "--interval", "0"],
+                   "replay", env=env)
     wait_until(lambda: "listening on vtp://127.0.0.1:" in replay.out(), 20)
     port = int(replay.out().split("vtp://127.0.0.1:")[1].split()[0])
     saved, eventdb = tmp_path / "saved", tmp_path / "eventdb"

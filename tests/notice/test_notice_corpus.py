@@ -14,7 +14,8 @@ DATA = Path(__file__).parent.parent / "data"
 
 with open(DATA / "MANIFEST.tsv", newline="") as _handle:
     # Packets only: the manifest also says where other test files come from (an archive of schema 1).
-    ALL_ROWS = [row for row in csv.DictReader(_handle, delimiter="\t") if row["file"].endswith((".xml", ".json"))]
+    ALL_ROWS = [row for row in csv.DictReader(_handle, delimiter="\t")
+                if row["file"].endswith((".xml", ".json"))]
 # GCN Circulars are not notices: tests/story reads them (gcnmon.story.circulars)
 ROWS = [row for row in ALL_ROWS if row["notice_type"] != "gcn.circulars"]
 

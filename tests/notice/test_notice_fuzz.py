@@ -39,7 +39,8 @@ def test_truncated_packets(packet, data):
 
 
 @FUZZ
-@given(st.sampled_from(PACKETS), st.lists(st.tuples(st.integers(0, 1 << 20), st.binary(max_size=8)), max_size=6))
+@given(st.sampled_from(PACKETS),
+       st.lists(st.tuples(st.integers(0, 1 << 20), st.binary(max_size=8)), max_size=6))
 def test_mutated_packets(packet, edits):
     mutated = bytearray(packet)
     for where, insert in edits:
@@ -53,7 +54,8 @@ _TEXT_SLOTS = (b"<C1>", b"<C2>", b"<Error2Radius>", b"<ISOTime>", b'value="')
 
 @FUZZ
 @given(st.sampled_from([p for p in PACKETS if b"<C1>" in p]), st.sampled_from(_TEXT_SLOTS),
-       st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="<&\""), max_size=12))  # fmt: skip
+       st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="<&\""),
+               max_size=12))  # fmt: skip
 def test_odd_values_in_real_packets(packet, slot, text):
     """NaN, inf, 1e999, empty and junk in coordinates, times and params."""
     survives(packet.replace(slot, slot + text.encode(), 1))
@@ -61,11 +63,14 @@ def test_odd_values_in_real_packets(packet, slot, text):
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=10),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 _JSON_KEYS = ("$schema", "id", "ra", "dec", "ra_dec_error", "trigger_time", "alert_type", "alert_tense",
-              "superevent_id", "event", "reference", "mission", "instrument", "record_number", "image_snr")  # fmt: skip
+              "superevent_id", "event", "reference", "mission", "instrument", "record_number",
+              "image_snr")  # fmt: skip
 
 
 @FUZZ
@@ -79,14 +84,16 @@ def test_json_with_schema_keys_of_any_type(doc):
     [
         # billion laughs
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
-        b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]><VOEvent ivorn="ivo://x/y#z" role="test">&lol3;</VOEvent>',
+        b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]>'
+        b'<VOEvent ivorn="ivo://x/y#z" role="test">&lol3;</VOEvent>',
         # external entity
         b'<?xml version="1.0"?><!DOCTYPE v [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
         b'<VOEvent ivorn="ivo://x/y#z" role="test"><What><Param name="a" value="&xxe;"/></What></VOEvent>',
         # external DTD over the network
         b'<!DOCTYPE VOEvent SYSTEM "http://127.0.0.1:9/evil.dtd"><VOEvent ivorn="ivo://x/y#z" role="test"/>',
         # parameter entities
-        b'<!DOCTYPE v [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]><VOEvent ivorn="ivo://x#y" role="test"/>',
+        b'<!DOCTYPE v [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>'
+        b'<VOEvent ivorn="ivo://x#y" role="test"/>',
     ],
     ids=["billion-laughs", "external-entity", "external-dtd", "parameter-entity"],
 )

@@ -32,16 +32,20 @@ def check(n: Notice, **expected) -> None:
 class TestSwift:
     def test_bat_grb_pos(self):
         n = notice("gwcelery/swift_grb_gcn.xml")
-        check(n, ivorn="ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_1123129-022", role="observation", mission="Swift",
+        check(n, ivorn="ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_1123129-022", role="observation",
+              mission="Swift",
               instrument="BAT", notice_type="BAT_GRB_Pos", packet_type=61, trigger_id="1123129", serial=1,
-              time=utc("2022-09-07T14:05:25.76"), ra=268.87, dec=-20.3153, error_radius=0.05, significance=8.52,
-              is_test=False, is_retraction=False, cites=(), flags=frozenset(), author="ivo://nasa.gsfc.tan/gcn")  # fmt: skip
+              time=utc("2022-09-07T14:05:25.76"), ra=268.87, dec=-20.3153, error_radius=0.05,
+              significance=8.52,
+              is_test=False, is_retraction=False, cites=(), flags=frozenset(),
+              author="ivo://nasa.gsfc.tan/gcn")  # fmt: skip
         assert n.params["Rate_Signif"] == "13.96" and n.params["Temporal_Prox_Match"] == "true"
         assert n.event_key == ("Swift", "1123129")
 
     def test_xrt_followup_cites_bat(self):
         n = notice("aware/xrt_alert_1165948_acc.xml")
-        check(n, instrument="XRT", packet_type=67, trigger_id="1165948", serial=2, time=utc("2023-04-27T10:33:34"),
+        check(n, instrument="XRT", packet_type=67, trigger_id="1165948", serial=2,
+              time=utc("2023-04-27T10:33:34"),
               ra=153.3121, dec=48.2038, error_radius=0.0005)  # fmt: skip
         assert n.cites == (Citation("ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_1165948-203", "followup"),)
 
@@ -53,7 +57,8 @@ class TestSwift:
     def test_sub_sub_threshold_known_source_negative_trigger(self):
         n = notice("mwa_trigger/Swift_CFTUC_sub_sub_threshold.xml")
         check(n, packet_type=141, trigger_id="-2032248730", serial=494, ra=12.9049, dec=-74.6039,
-              error_radius=0.0666, time=utc("2019-03-17T19:27:08"), flags=frozenset({"catalogued", "subthreshold"}))  # fmt: skip
+              error_radius=0.0666, time=utc("2019-03-17T19:27:08"),
+              flags=frozenset({"catalogued", "subthreshold"}))  # fmt: skip
         assert "negative trigger number -2032248730" in n.warnings
 
     def test_flare_star_in_catalogues(self):
@@ -65,7 +70,8 @@ class TestSwift:
 
     def test_def_not_a_grb(self):
         raw = (DATA / "gwcelery/swift_grb_gcn.xml").read_bytes()
-        edited = raw.replace(b'"Def_NOT_a_GRB"            value="false"', b'"Def_NOT_a_GRB"            value="true"')
+        edited = raw.replace(b'"Def_NOT_a_GRB"            value="false"',
+                             b'"Def_NOT_a_GRB"            value="true"')
         assert edited != raw
         assert parse(edited).flags == {"not_grb"}
 
@@ -91,7 +97,8 @@ class TestFermi:
     def test_gbm_flight_position(self):
         n = notice("fink-mm/voevent_number=699.xml")
         check(n, mission="Fermi", instrument="GBM", notice_type="GBM_Flt_Pos", packet_type=111,
-              trigger_id="680977982", serial=116, time=utc("2022-07-31T16:32:57.36"), ra=220.8667, dec=68.5833,
+              trigger_id="680977982", serial=116, time=utc("2022-07-31T16:32:57.36"), ra=220.8667,
+              dec=68.5833,
               error_radius=16.85)  # fmt: skip
         assert n.cites[0].type == "followup" and n.cites[0].ivorn.endswith("_680977982_1-171")
 
@@ -119,7 +126,8 @@ class TestFermi:
 class TestIntegral:
     def test_wakeup(self):
         check(notice("fink-mm/voevent_number=18790.xml"), mission="INTEGRAL", instrument="IBAS",
-              notice_type="Wakeup_Pos", packet_type=53, trigger_id="10042", time=utc("2022-09-26T10:38:19.75"),
+              notice_type="Wakeup_Pos", packet_type=53, trigger_id="10042",
+              time=utc("2022-09-26T10:38:19.75"),
               ra=273.965, dec=-37.2473, error_radius=0.0489, is_test=False)  # fmt: skip
 
     def test_test_notice_param(self):
@@ -157,7 +165,8 @@ class TestSvom:
 
     def test_mxt_update(self):
         check(notice("gcn-notice-parser/mxt_42.xml"), instrument="MXT", packet_type=210,
-              notice_type="mxt-update_qf2", ra=237.4077, dec=26.0255, error_radius=0.0340, significance=101.0)  # fmt: skip
+              notice_type="mxt-update_qf2", ra=237.4077, dec=26.0255, error_radius=0.0340,
+              significance=101.0)  # fmt: skip
 
 
 class TestLvk:
@@ -165,7 +174,8 @@ class TestLvk:
         n = notice("gcn-notice-parser/lvc_retraction_16007.xml")
         check(n, ivorn="ivo://gwnet/LVC#MS260203s-3-Retraction", role="test", mission="LVK",
               notice_type="Retraction", packet_type=164, trigger_id="MS260203s", serial=3, is_test=True,
-              is_retraction=True, time=utc("2026-02-03T18:45:18.811408"), ra=None, error_radius=None)  # fmt: skip
+              is_retraction=True, time=utc("2026-02-03T18:45:18.811408"), ra=None,
+              error_radius=None)  # fmt: skip
         assert [c.type for c in n.cites] == ["retraction", "retraction"]
 
     def test_retraction_encoded_as_preliminary(self):
@@ -206,7 +216,8 @@ class TestNeutrinos:
     def test_antares_without_packet_type(self):
         n = notice("mwa_trigger/Antares_observation.xml")
         check(n, mission="ANTARES", packet_type=None, trigger_id="1364519891", notice_type="Antares_Alert",
-              ra=12.3456, dec=-83.4567, error_radius=0.45, time=utc("2016-02-18T11:34:02"), cites=())  # fmt: skip
+              ra=12.3456, dec=-83.4567, error_radius=0.45, time=utc("2016-02-18T11:34:02"),
+              cites=())  # fmt: skip
         assert "empty EventIVORN citation skipped" in n.warnings
 
     def test_antares_https_namespace(self):
@@ -218,11 +229,13 @@ class TestNeutrinos:
 class TestOthers:
     def test_maxi_known_source(self):
         check(notice("aware/maxi_known.xml"), mission="MAXI", packet_type=135, notice_type="Known_source_Pos",
-              flags=frozenset({"catalogued"}), ra=284.18, dec=5.3099, error_radius=0.5, trigger_id="1035849999")  # fmt: skip
+              flags=frozenset({"catalogued"}), ra=284.18, dec=5.3099, error_radius=0.5,
+              trigger_id="1035849999")  # fmt: skip
 
     def test_konus_lightcurve(self):
         check(notice("voeventdb/Konus_Lightcurve_2015-07-10T00:28:01.68.xml"), mission="Konus-Wind",
-              packet_type=59, flags=frozenset({"lightcurve"}), ra=None, time=utc("2015-07-10T00:28:01.68"))  # fmt: skip
+              packet_type=59, flags=frozenset({"lightcurve"}), ra=None,
+              time=utc("2015-07-10T00:28:01.68"))  # fmt: skip
 
     def test_snews_all_sky_test(self):
         check(notice("gwcelery/snews_gcn_test.xml"), mission="SNEWS", packet_type=149, is_test=True,
@@ -246,7 +259,8 @@ class TestOthers:
 
     def test_kill_socket(self):
         check(notice("pygcn/kill_socket.xml"), format="voevent-1.1", mission="GCN", packet_type=4,
-              notice_type="KILL_SOCKET", flags=frozenset({"utility"}), time=None, ra=None, author=None)  # fmt: skip
+              notice_type="KILL_SOCKET", flags=frozenset({"utility"}), time=None, ra=None,
+              author=None)  # fmt: skip
 
     def test_counterpart(self):
         check(notice("mwa_trigger/group_04_04_COUNTERPART.xml"), packet_type=45, trigger_id="1118357",
@@ -271,7 +285,8 @@ class TestJson:
 
     def test_icecube_track_same_event_as_voevent(self):
         n = notice("json/icecube_gold_bronze_track.json")
-        check(n, mission="IceCube", ra=345.82, dec=9.01, error_radius=0.5, time=utc("2023-04-16T05:22:26.150574"))
+        check(n, mission="IceCube", ra=345.82, dec=9.01, error_radius=0.5,
+              time=utc("2023-04-16T05:22:26.150574"))
         assert n.event_key == notice("rta-transient-receiver/icecube_bronze.xml").event_key
 
     def test_icecube_lvk_search_cites_superevent(self):
@@ -293,5 +308,7 @@ def test_ivorn_date_check_reads_a_whole_year_not_the_tail_of_a_number():
     warnings: list[str] = []
     root = etree.fromstring(b'<VOEvent ivorn="ivo://gcn.nasa.gov/ep#01708973486-2024-03-01T12:00:00" '
                             b'role="observation"/>')
-    assert _identity(root, warnings) == ("ivo://gcn.nasa.gov/ep#01708973486-2024-03-01T12:00:00", "observation")
+    assert _identity(root, warnings) == (
+        "ivo://gcn.nasa.gov/ep#01708973486-2024-03-01T12:00:00", "observation"
+    )
     assert warnings == []

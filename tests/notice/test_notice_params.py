@@ -27,7 +27,9 @@ def test_lazy_params_match_an_eager_read(path):
     eager = all_params(_what(raw))
     notice = parse(raw)
     # The names read eagerly answer without loading, and as the full map would.
-    assert {name: notice.params.get(name) for name in EAGER_PARAMS} == {name: eager.get(name) for name in EAGER_PARAMS}
+    assert {name: notice.params.get(name) for name in EAGER_PARAMS} == {
+        name: eager.get(name) for name in EAGER_PARAMS
+    }
     assert dict(notice.params) == eager and len(notice.params) == len(eager)
 
 

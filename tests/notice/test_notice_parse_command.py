@@ -34,7 +34,10 @@ def test_json_lines_have_the_documented_keys(capsys):
 def test_plain_lines(capsys):
     assert main(["parse", SWIFT, SVOM]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == f"{SWIFT}: Swift/BAT BAT_GRB_Pos trigger 1123129 2022-09-07T14:05:25.760000Z " "RA 268.8700 Dec -20.3153 ±0.05°"
+    assert out[0] == (
+        f"{SWIFT}: Swift/BAT BAT_GRB_Pos trigger 1123129 2022-09-07T14:05:25.760000Z "
+        "RA 268.8700 Dec -20.3153 ±0.05°"
+    )
     assert out[1].endswith("[RETRACTION]")
 
 

@@ -84,7 +84,9 @@ def test_map_containment_matches_pixel_levels():
 def test_maxi_circle_and_ellipse_guano_circle():
     circle = parse((DATA / "gcn-schema" / "maxi_gsc.unknown.circle.example.json").read_bytes()).region
     assert isinstance(circle, Circle) and circle.radius == 1.5 and circle.containment == 0.9
-    assert circle.area90 == pytest.approx(2 * math.pi * (1 - math.cos(math.radians(1.5))) * (180 / math.pi) ** 2)
+    assert circle.area90 == pytest.approx(
+        2 * math.pi * (1 - math.cos(math.radians(1.5))) * (180 / math.pi) ** 2
+    )
     ellipse_notice = parse((DATA / "gcn-schema" / "maxi_gsc.unknown.ellipse.example.json").read_bytes())
     ellipse = ellipse_notice.region
     assert isinstance(ellipse, Ellipse) and not isinstance(ellipse, Circle)
@@ -96,7 +98,9 @@ def test_maxi_circle_and_ellipse_guano_circle():
     end_ra = 346.56 + 0.22 * math.sin(t) / math.cos(math.radians(18.61))
     end_dec = 18.61 + 0.22 * math.cos(t)
     assert ellipse.level(end_ra, end_dec) == pytest.approx(0.9, abs=0.005)
-    assert ellipse.contains(346.56 + 0.18 * math.sin(t) / math.cos(math.radians(18.61)), 18.61 + 0.18 * math.cos(t))
+    assert ellipse.contains(
+        346.56 + 0.18 * math.sin(t) / math.cos(math.radians(18.61)), 18.61 + 0.18 * math.cos(t)
+    )
     side = math.radians(153.0 + 90)  # along the minor axis 0.2 deg is outside (b = 0.19)
     assert not ellipse.contains(346.56 + 0.2 * math.sin(side) / math.cos(math.radians(18.61)),
                                 18.61 + 0.2 * math.cos(side))

@@ -60,7 +60,7 @@ def build(
     if time is not None:
         _set_text(root, "ISOTime", time)
     if position is not None:
-        for tag, value in zip(("C1", "C2", "Error2Radius"), position):
+        for tag, value in zip(("C1", "C2", "Error2Radius"), position, strict=True):
             _set_text(root, tag, f"{value:.6f}")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 

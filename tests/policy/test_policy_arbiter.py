@@ -11,7 +11,8 @@ from policy_packets import FakeClock, load
 from gcnmon.notice.model import Citation, Notice
 from gcnmon.policy import Arbiter, Group, Policy, Rule
 
-ACT = Group("act", 30, "act", 3600.0, rules=(Rule("Swift", mission=("swift",)), Rule("SVOM", mission=("svom",))))
+ACT = Group("act", 30, "act", 3600.0,
+            rules=(Rule("Swift", mission=("swift",)), Rule("SVOM", mission=("svom",))))
 INFORM = Group("inform", 20, "inform", 600.0, rules=(Rule("Fermi", mission=("fermi",)),))
 IGNORE = Group("ignore", 0, "ignore", 60.0, rules=(Rule("lc", flags=frozenset({"lightcurve"})),))
 
@@ -121,7 +122,9 @@ def test_refinement_updates_in_place_and_extends_timeout(clock):
     xrt = notice("Swift", "7", "XRT_Pos", ra=10.01, dec=20.02, error_radius=0.001, serial=2, instrument="XRT")
     update = arb.offer(xrt)
     assert update.kind == "Update" and update.alert is alert and alert.notice is xrt
-    assert update.changed == {"ra", "dec", "error_radius", "instrument", "notice_type", "serial", "significance"}
+    assert update.changed == {
+        "ra", "dec", "error_radius", "instrument", "notice_type", "serial", "significance"
+    }
     assert update.log_line == (
         "UPDATE  Swift XRT XRT_Pos #7 [act]: same Swift trigger 7; "
         "changed dec, error_radius, instrument, notice_type, ra, serial, significance"
@@ -143,9 +146,12 @@ def test_refinement_without_extension(clock):
 
 def test_refinement_from_a_higher_group_upgrades_the_alert(clock):
     grm_rule, eclairs_rule = Rule("GRM", instrument=("grm",)), Rule("ECLAIRs", instrument=("eclairs",))
-    act, inform = Group("act", 30, "act", 3600.0, rules=(eclairs_rule,)), Group("inform", 20, "inform", 600.0, rules=(grm_rule,))
+    act = Group("act", 30, "act", 3600.0, rules=(eclairs_rule,))
+    inform = Group("inform", 20, "inform", 600.0, rules=(grm_rule,))
     arb = Arbiter(Policy((act, inform), inform), clock=clock)
-    alert = arb.offer(notice("SVOM", "sb9", "grm-trigger", instrument="GRM", ra=None, dec=None, error_radius=None)).alert
+    alert = arb.offer(
+        notice("SVOM", "sb9", "grm-trigger", instrument="GRM", ra=None, dec=None, error_radius=None)
+    ).alert
     assert (alert.group.name, alert.actionable) == ("inform", False)
     clock.advance(120)
     update = arb.offer(notice("SVOM", "sb9", "eclairs-wakeup", instrument="ECLAIRs"))
@@ -153,7 +159,8 @@ def test_refinement_from_a_higher_group_upgrades_the_alert(clock):
     assert alert.deadline == clock() + timedelta(hours=1)
     assert update.changed == {"ra", "dec", "error_radius", "instrument", "notice_type"}
     # and a later GRM notice of the same burst does not demote it
-    arb.offer(notice("SVOM", "sb9", "grm-trigger", instrument="GRM", serial=2, ra=None, dec=None, error_radius=None))
+    arb.offer(notice("SVOM", "sb9", "grm-trigger", instrument="GRM", serial=2, ra=None, dec=None,
+                     error_radius=None))
     assert alert.group is act and alert.best.instrument == "ECLAIRs"
 
 
@@ -191,7 +198,9 @@ def test_ignored_refinement_leaves_dialog(clock):
     slew = notice("Swift", "3", "Point_Dir", flags=frozenset({"slew"}), ra=None, dec=None)
     event = arb.offer(slew)
     assert event.kind == "Ignored" and alert.history == [alert.notice]
-    assert event.reason == "slew/pointing notice (policy.slew = false) (same Swift trigger 3, dialog unchanged)"
+    assert event.reason == (
+        "slew/pointing notice (policy.slew = false) (same Swift trigger 3, dialog unchanged)"
+    )
 
 
 def test_queued_event_refined_and_withdrawn(clock):
@@ -199,11 +208,14 @@ def test_queued_event_refined_and_withdrawn(clock):
     arb.offer(notice("Swift", "1"))
     arb.offer(notice("Fermi", "8", "GBM_Alert", serial=1))
     refined = arb.offer(notice("Fermi", "8", "GBM_Flt_Pos", serial=2))
-    assert refined.kind == "Listed" and refined.reason == "refines queued Fermi GBM_Alert #8 (same Fermi trigger 8)"
+    assert refined.kind == "Listed"
+    assert refined.reason == "refines queued Fermi GBM_Alert #8 (same Fermi trigger 8)"
     assert arb.queue[0].notice.notice_type == "GBM_Flt_Pos"
     gone = arb.offer(notice("Fermi", "8", "GBM_Flt_Pos", serial=3, flags=frozenset({"not_grb"})))
     assert gone.kind == "Ignored" and arb.queue == []
-    assert gone.reason == "not a GRB of queued Fermi GBM_Flt_Pos #8 (same Fermi trigger 8); removed from the queue"
+    assert gone.reason == (
+        "not a GRB of queued Fermi GBM_Flt_Pos #8 (same Fermi trigger 8); removed from the queue"
+    )
 
 
 def test_offer_runs_pending_timeouts_first(clock):

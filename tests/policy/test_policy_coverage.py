@@ -11,9 +11,9 @@ import pytest
 from astropy.coordinates import AltAz, SkyCoord, get_body
 from astropy.time import Time
 
+from gcnmon.coverage import coverage
 from gcnmon.notice import parse
 from gcnmon.notice.region import Circle, healpix_from_bytes
-from gcnmon.coverage import coverage
 from gcnmon.sky import SITE_PRESETS
 
 BTA = SITE_PRESETS["BTA"]
@@ -34,7 +34,8 @@ def pixel_altitudes(region, when) -> tuple[np.ndarray, np.ndarray]:
         lon, lat = healpix_to_lonlat(region.uniq[pick] - 4 * 4**o, 2**o, order="nested")
         ra[pick], dec[pick] = lon.deg, lat.deg
     prob = region.density * 4 * np.pi / (12 * 4.0**order)
-    alt = SkyCoord(ra * u.deg, dec * u.deg).transform_to(AltAz(obstime=Time(when), location=BTA.location)).alt.deg
+    frame = AltAz(obstime=Time(when), location=BTA.location)
+    alt = SkyCoord(ra * u.deg, dec * u.deg).transform_to(frame).alt.deg
     return alt, prob / prob.sum()
 
 

@@ -50,13 +50,16 @@ def _policy(defaults, **policy_keys):
         ("mwa_trigger/LVC_real_preliminary.xml", "inform", "inform: no group matches, policy.default_group"),
         ("aware/maxi_known.xml", "ignore", "catalogued source (policy.catalogued = false)"),
         ("gcn-notice-parser/swift_bat_grb_pos_test_9264.xml", "ignore", "test packet (policy.test = false)"),
-        ("gwcelery/fermi_subthresh_grb_gcn.xml", "ignore", "sub-threshold trigger (policy.subthreshold = false)"),
-        ("gcn-notice-parser/eclairs_300.xml", "act", "act: matches SVOM ECLAIRs"),  # slewing: a refined position
+        ("gwcelery/fermi_subthresh_grb_gcn.xml", "ignore",
+         "sub-threshold trigger (policy.subthreshold = false)"),
+        # slewing: a refined position
+        ("gcn-notice-parser/eclairs_300.xml", "act", "act: matches SVOM ECLAIRs"),
         ("mwa_trigger/SWIFT_Point_Dir_Change.xml", "ignore", "utility packet"),
         ("pygcn/kill_socket.xml", "ignore", "utility packet"),
         ("fink-mm/voevent_number=405.xml", "ignore", "ignore: matches light curve or data product"),
         ("mwa_trigger/group_03_SWIFT_FOM_Obs.xml", "ignore", "ignore: matches Swift FOM/slew/pointing"),
-        ("mwa_trigger/Swift_CFTUC_sub_sub_threshold.xml", "ignore", "catalogued source (policy.catalogued = false)"),
+        ("mwa_trigger/Swift_CFTUC_sub_sub_threshold.xml", "ignore",
+         "catalogued source (policy.catalogued = false)"),
         # unknown streams fall into [policy] default_group = "inform"
         ("voevent-parse/Gaia16aac.xml", "inform", "inform: no group matches, policy.default_group"),
         ("mwa_trigger/HESS_test_event.xml", "inform", "inform: no group matches, policy.default_group"),
@@ -196,5 +199,6 @@ def _fields(notice: Notice) -> dict:
 
 
 def test_policy_is_pure_logic_without_qt():
-    code = "import sys, gcnmon.policy; sys.exit('PySide6' in sys.modules or 'twisted.internet.reactor' in sys.modules)"
+    code = ("import sys, gcnmon.policy; "
+            "sys.exit('PySide6' in sys.modules or 'twisted.internet.reactor' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0

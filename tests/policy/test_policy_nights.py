@@ -70,7 +70,8 @@ def swift_618556(not_grb: bool) -> bytes:
     return build(
         "mwa_trigger/SWIFT_BAT_GRB_Pos_1093742-465.xml",  # a real BAT_GRB_Pos
         ivorn=f"ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_618556-{260 if not_grb else 259}",
-        params={"TrigID": 618556, "Def_NOT_a_GRB": str(not_grb).lower(), "GRB_Identified": str(not not_grb).lower()},
+        params={"TrigID": 618556, "Def_NOT_a_GRB": str(not_grb).lower(),
+                "GRB_Identified": str(not not_grb).lower()},
         time="2014-11-14T19:27:12.00",
         position=(ra, dec, 0.05),
     )
@@ -90,7 +91,9 @@ def test_night_2014_11_13_integral_stays_gbm_listed(policy, bta, caplog):
     assert integral.notice.trigger_id == "6808" and integral.action == "act" and integral.actionable
     assert integral.remaining(clock()) == pytest.approx(3600 - 18 * 60 - 1)
     verdict = integral.verdict
-    assert verdict.line.startswith("not now (daytime, Sun +27°), observable tonight 14:56 UT-18:18 UT: alt 21.0°")
+    assert verdict.line.startswith(
+        "not now (daytime, Sun +27°), observable tonight 14:56 UT-18:18 UT: alt 21.0°"
+    )
     gbm = " [inform]: not shown, INTEGRAL IBAS Weak_Pos #6808 [act] is on screen (priority 20 <= 30)"
     expected = [
         f"SHOW    INTEGRAL IBAS Weak_Pos #6808 [act]: act: matches INTEGRAL; {verdict.line}",
@@ -113,7 +116,8 @@ def test_night_2014_11_13_integral_stays_gbm_listed(policy, bta, caplog):
 @pytest.mark.parametrize("visibility_mode", ["mark", "downgrade"])
 def test_night_2014_11_14_swift_not_a_grb(policy, bta, visibility_mode):
     clock, events = FakeClock.at("2014-11-14T19:27:27"), []
-    arb = Arbiter(policy, clock=clock, visibility=bta, visibility_mode=visibility_mode, on_event=events.append)
+    arb = Arbiter(policy, clock=clock, visibility=bta, visibility_mode=visibility_mode,
+                  on_event=events.append)
     shown = arb.offer(parse(swift_618556(False)))
     clock.advance(15)
     retract = arb.offer(parse(swift_618556(True)))
@@ -123,7 +127,8 @@ def test_night_2014_11_14_swift_not_a_grb(policy, bta, visibility_mode):
     verdict = alert.verdict
     assert not verdict.observable and verdict.rises_at.strftime("%Y-%m-%d %H:%M") == "2014-11-15 08:50"
     assert verdict.line.startswith(
-        "NOT TONIGHT: below the zenith limit 79°, rises above it at 08:50 UT (in daylight): alt -34.5° (z 124.5°)"
+        "NOT TONIGHT: below the zenith limit 79°, rises above it at 08:50 UT (in daylight): "
+        "alt -34.5° (z 124.5°)"
     )
     group, why = ("act", "act: matches Swift BAT")
     if visibility_mode == "downgrade":

@@ -92,7 +92,8 @@ def test_a_refinement_whose_area_shrinks_is_the_better_position(lvk):
     update = parse((LVK / "MS181101ab-ext-update.json").read_bytes(), max_size=4 << 20)
     update = dataclasses.replace(update, is_test=False, role="observation")
     wide = dataclasses.replace(_wide(update), ivorn=update.ivorn + "-wide")
-    assert better_position(update, lvk) and not better_position(wide, update) and not better_position(lvk, update)
+    assert better_position(update, lvk)
+    assert not better_position(wide, update) and not better_position(lvk, update)
     arbiter = _arbiter("2026-12-02T02:30:00")
     shown = arbiter.offer(lvk).alert
     arbiter.offer(update)

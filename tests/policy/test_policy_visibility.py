@@ -46,7 +46,8 @@ def _altaz_of_date(site: Site, ra: float, dec: float, when: datetime) -> tuple[f
     h = math.radians((_lst_deg(when, site.longitude) - ra + 180) % 360 - 180)
     phi, d = math.radians(site.latitude), math.radians(dec)
     alt = math.asin(math.sin(phi) * math.sin(d) + math.cos(phi) * math.cos(d) * math.cos(h))
-    az = math.atan2(-math.cos(d) * math.sin(h), math.sin(d) * math.cos(phi) - math.cos(d) * math.cos(h) * math.sin(phi))
+    az = math.atan2(-math.cos(d) * math.sin(h),
+                    math.sin(d) * math.cos(phi) - math.cos(d) * math.cos(h) * math.sin(phi))
     return math.degrees(alt), math.degrees(az) % 360, math.degrees(h)
 
 
@@ -111,7 +112,8 @@ def test_night_two_target_below_limit_says_when_it_rises(bta):
     assert own_altaz(BTA, 271.7165, -24.585389, rise - timedelta(minutes=10))[0] < 11.0
     assert own_sun_alt(BTA, rise) > 0
     assert verdict.line.startswith(
-        f"NOT TONIGHT: below the zenith limit 79°, rises above it at {rise:%H:%M} UT (in daylight): alt -34.5°"
+        f"NOT TONIGHT: below the zenith limit 79°, rises above it at {rise:%H:%M} UT (in daylight): "
+        "alt -34.5°"
     )
 
 
@@ -121,7 +123,9 @@ def test_daytime_target_observable_from_dusk_until_it_sets(bta):
     assert not verdict.observable and not verdict.night and verdict.tonight
     assert own_sun_alt(BTA, start) == pytest.approx(-12.0, abs=0.1)  # the end of nautical twilight
     assert own_altaz(BTA, 285.759708, 8.531611, end)[0] == pytest.approx(11.0, abs=0.1)  # sets below z 79
-    assert verdict.line.startswith(f"not now (daytime, Sun +27°), observable tonight {start:%H:%M} UT-{end:%H:%M} UT")
+    assert verdict.line.startswith(
+        f"not now (daytime, Sun +27°), observable tonight {start:%H:%M} UT-{end:%H:%M} UT"
+    )
 
 
 def test_observable_now_until_dawn(bta):
@@ -147,7 +151,8 @@ def test_no_night_in_arctic_summer():
 
 @pytest.mark.parametrize(
     "when, low, high",
-    [("2014-11-06T22:23:00", 0.99, 1.0), ("2014-11-22T12:32:00", 0.0, 0.01), ("2014-11-14T15:15:00", 0.45, 0.55)],
+    [("2014-11-06T22:23:00", 0.99, 1.0), ("2014-11-22T12:32:00", 0.0, 0.01),
+     ("2014-11-14T15:15:00", 0.45, 0.55)],
 )
 def test_moon_illumination_at_full_new_and_last_quarter(bta, when, low, high):
     assert low <= bta.verdict(0.0, 0.0, utc(when)).moon_illumination <= high
@@ -170,7 +175,8 @@ def test_airmass_below_horizon_is_none():
         ({"preset": "zeiss"}, SITE_PRESETS["Zeiss-1000"]),
         ({"preset": "Zeiss-1000"}, SITE_PRESETS["Zeiss-1000"]),
         (
-            {"preset": "", "name": "Home", "latitude": 50.5, "longitude": -3.0, "height": 10, "zenith_limit": 70},
+            {"preset": "", "name": "Home", "latitude": 50.5, "longitude": -3.0, "height": 10,
+             "zenith_limit": 70},
             Site("Home", 50.5, -3.0, 10.0, 70.0),
         ),
     ],
@@ -184,8 +190,10 @@ def test_site_from_config(section, expected):
     [
         ({"preset": "Keck"}, "[site]: preset 'Keck' is not one of BTA, Zeiss-1000"),
         ({"preset": "", "latitude": 10}, "[site]: preset is empty, so longitude must be given"),
-        ({"preset": "", "latitude": "north", "longitude": 1}, "[site]: latitude must be a number, not 'north'"),
-        ({"preset": "", "latitude": 95, "longitude": 1}, "[site]: latitude 95.0, longitude 1.0 or zenith_limit"),
+        ({"preset": "", "latitude": "north", "longitude": 1},
+         "[site]: latitude must be a number, not 'north'"),
+        ({"preset": "", "latitude": 95, "longitude": 1},
+         "[site]: latitude 95.0, longitude 1.0 or zenith_limit"),
         ({"preset": "BTA", "altitude": 1}, "[site]: unknown key(s) altitude"),
     ],
 )

@@ -74,7 +74,8 @@ def test_lvk_json_from_kafka_reaches_the_workstation_as_the_json_notice(
     assert gw.ivorn.startswith("ivo://gcn.nasa.gov/igwn.gwalert#MS181101ab-PRELIMINARY-2018-11-01T22:34:49Z~")
     assert (gw.ivorn, gw.mission, gw.notice_type, gw.trigger_id, gw.raw, gw.warnings) == (
         parse(gw_json).ivorn, "LVK", "Preliminary", "MS181101ab", gw_json,
-        ("sky map not used: event.skymap: bad base64 (Incorrect padding)",))  # the example's map is cut: "..."
+        # the example's map is cut: "..."
+        ("sky map not used: event.skymap: bad base64 (Incorrect padding)",))
     archived = {r.ivorn: r.raw for r in archive.recent(10)}  # the original JSON, not the envelope
     assert archived[gw.ivorn] == gw_json and sorted(archived.values()) == sorted([gw_json, voevent])
     wait_until(lambda: relay.broker.acks == 2, 5)  # the workstation acked the envelope by the notice's IVORN

@@ -140,7 +140,7 @@ def test_stalled_subscriber_is_dropped_and_delays_no_other(relay, wait_until, ca
             for count, payload in enumerate(payloads, 1):
                 relay.broker.broadcast(payload)
                 # The reader has each notice before the next is sent, stalled peer or not.
-                wait_until(lambda: len(received) == count, 5, interval=0.001)
+                wait_until(lambda count=count: len(received) == count, 5, interval=0.001)
         assert received == payloads and relay.broker.dropped == 1
         assert "fell 10 frames behind (queue full)" in caplog.text
     finally:

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.gui
 
 @pytest.mark.parametrize(
     ("level", "buttons"),
-    [(0, ["ack", "ignore"]), (2, ["send", "ignore"]), (4, ["slew", "send", "ignore"]), (None, ["ack", "ignore"])],
+    [(0, ["ack", "ignore"]), (2, ["send", "ignore"]), (4, ["slew", "send", "ignore"]),
+     (None, ["ack", "ignore"])],
 )
 def test_ui_buttons_follow_the_access_level(make_app, make_notice, feed, shown_buttons, level, buttons):
     app = make_app(level)

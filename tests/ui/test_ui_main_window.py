@@ -26,7 +26,8 @@ def test_ui_history_search_filter_and_detail(make_app, make_notice, feed, clock)
     assert view.select("ivo://test/gbm#790000010_1")
     detail = app.window.detail
     assert detail.ivorn == "ivo://test/gbm#790000010_1"
-    fields = {detail.fields.item(i, 0).text(): detail.fields.item(i, 1).text() for i in range(detail.fields.rowCount())}
+    table = detail.fields
+    fields = {table.item(i, 0).text(): table.item(i, 1).text() for i in range(table.rowCount())}
     assert fields["mission"] == "Fermi" and fields["source"] == "test"
     assert detail.raw.toPlainText() == "<VOEvent/>"
 

@@ -133,7 +133,8 @@ class BrokerProtocol(FramedProtocol):
         elif role == "authenticate":
             self._authenticated(frame)
         else:
-            log.warning("VTP subscriber %s sent %s (role %r); ignored", self.peer_name, frame.kind, frame.role)
+            log.warning("VTP subscriber %s sent %s (role %r); ignored",
+                        self.peer_name, frame.kind, frame.role)
 
     def _acked(self, ivorn: str | None) -> None:
         if not self.unacked:
@@ -142,8 +143,9 @@ class BrokerProtocol(FramedProtocol):
         self.acks += 1
         self.factory.acks += 1
         # Acks come back in order from every peer we know; fall back to the oldest if one does not.
-        for index, (pending, delivery) in enumerate(self.unacked):
+        for index, (pending, _) in enumerate(self.unacked):
             if pending == ivorn:
+                delivery = self.unacked[index][1]
                 del self.unacked[index]
                 break
         else:
@@ -153,7 +155,8 @@ class BrokerProtocol(FramedProtocol):
     def _authenticated(self, frame: messages.Frame) -> None:
         filters = [p.get("value") for p in frame.root.findall("Meta/Param[@name='xpath-filter']")]
         if filters:
-            log.info("VTP subscriber %s asks for XPath filters %s; it is sent every event", self.peer_name, filters)
+            log.info("VTP subscriber %s asks for XPath filters %s; it is sent every event",
+                     self.peer_name, filters)
 
 
 class BrokerFactory(ServerFactory):

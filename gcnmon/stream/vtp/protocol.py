@@ -96,7 +96,8 @@ class SubscriberProtocol(FramedProtocol, TimeoutMixin):
         partial = self.pending_bytes()
         why = reason.getErrorMessage() if reason is not None else "closed"
         if partial > 0:
-            log.warning("VTP %s closed mid-frame (%d bytes of a frame discarded): %s", self.source, partial, why)
+            log.warning("VTP %s closed mid-frame (%d bytes of a frame discarded): %s",
+                        self.source, partial, why)
         else:
             log.info("VTP connection to %s lost: %s", self.source, why)
         self.factory.link.down(f"{self.source}: {why}")
@@ -119,7 +120,8 @@ class SubscriberProtocol(FramedProtocol, TimeoutMixin):
         if frame is not None and frame.kind == "transport":
             self._handle_transport(frame)
         else:
-            self._handle_event(data, frame.ivorn if frame is not None and frame.ivorn else messages.guess_ivorn(data))
+            ivorn = frame.ivorn if frame is not None and frame.ivorn else messages.guess_ivorn(data)
+            self._handle_event(data, ivorn)
 
     def _handle_transport(self, frame: messages.Frame) -> None:
         local, origin = self.factory.local_ivorn, frame.origin or ""
@@ -153,14 +155,16 @@ class SubscriberProtocol(FramedProtocol, TimeoutMixin):
             self._refuse(ivorn, one_line(failure))
         elif failure.check(NoticeError):
             # Unreadable but kept (as a reject): acknowledged like any packet we hold.
-            log.warning("VTP %s: unreadable packet %s kept as a reject: %s", self.source, ivorn or "(no ivorn)",
+            log.warning("VTP %s: unreadable packet %s kept as a reject: %s",
+                        self.source, ivorn or "(no ivorn)",
                         one_line(failure))
             if ivorn:
                 self.send_frame(messages.ack(self.factory.local_ivorn, ivorn))
         elif failure.check(ArchiveError):  # the intake said it in one line already (and shown the notice)
             log.debug("VTP %s: %s not acknowledged: %s", self.source, ivorn or "a frame", one_line(failure))
         else:
-            log.error("VTP %s: %s NOT acknowledged, it could not be kept: %s", self.source, ivorn or "a frame",
+            log.error("VTP %s: %s NOT acknowledged, it could not be kept: %s",
+                      self.source, ivorn or "a frame",
                       one_line(failure), exc_info=failure.value)
 
     def _refuse(self, ivorn: str, reason: str) -> None:

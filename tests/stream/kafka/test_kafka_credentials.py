@@ -50,7 +50,9 @@ def memory_keyring(monkeypatch):
 def test_environment_wins_then_file_then_keyring(memory_keyring, monkeypatch):
     keyring.set_password(KEYRING_SERVICE, "file-id", "from-keyring")
     assert kafka_credentials({"client_id": "file-id"}) == ("file-id", "from-keyring")
-    assert kafka_credentials({"client_id": "file-id", "client_secret": "from-file"}) == ("file-id", "from-file")
+    assert kafka_credentials({"client_id": "file-id", "client_secret": "from-file"}) == (
+        "file-id", "from-file"
+    )
     monkeypatch.setenv(ENV_ID, "env-id")
     monkeypatch.setenv(ENV_SECRET, "from-env")
     assert kafka_credentials({"client_id": "file-id", "client_secret": "from-file"}) == ("env-id", "from-env")

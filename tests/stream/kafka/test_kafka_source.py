@@ -21,7 +21,8 @@ FILES = ["aware/bat_alert_grb230228a.xml", "aware/xrt_alert_1165948.xml", "aware
 
 def _section(cluster, **extra):
     return {"bootstrap": cluster.bootstrap, "topics": [TOPIC, HEARTBEAT_TOPIC], "group_id": "gcnmon-test",
-            "offset_reset": "earliest", "session_timeout_ms": 500, "poll_interval": 0.05, "retry_delay": 0.1, "probe_interval": 0.1,
+            "offset_reset": "earliest", "session_timeout_ms": 500, "poll_interval": 0.05,
+            "retry_delay": 0.1, "probe_interval": 0.1,
             **extra}
 
 

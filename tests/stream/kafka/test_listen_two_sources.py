@@ -40,7 +40,8 @@ def test_same_ivorn_from_vtp_and_kafka_printed_once(tmp_path, cluster, broker, d
     raw = data_file(BAT).read_bytes()
     cluster.create_topic(TOPIC)
     listener = Listener(tmp_path, "listen", "--vtp", f"127.0.0.1:{port}", "--kafka-bootstrap",
-                        cluster.bootstrap, "--kafka-topic", TOPIC, "--archive", str(tmp_path / "archive.sqlite"),
+                        cluster.bootstrap, "--kafka-topic", TOPIC,
+                        "--archive", str(tmp_path / "archive.sqlite"),
                         "--set", "kafka.offset_reset=earliest", "--set", "kafka.poll_interval=0.05")
     try:
         wait_for(factory.wait_for_subscribers(1), 30)

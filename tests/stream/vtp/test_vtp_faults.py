@@ -36,7 +36,9 @@ def kept(tmp_path):
 
 
 @pytest.mark.parametrize(("payload", "ivorn"), [(BOMB, "ivo://evil/bomb#1"), (XXE, "ivo://evil/xxe#1")])
-def test_entity_attacks_are_kept_as_rejects_acked_and_the_next_packet_acked(kept, voevent, caplog, payload, ivorn):
+def test_entity_attacks_are_kept_as_rejects_acked_and_the_next_packet_acked(
+    kept, voevent, caplog, payload, ivorn
+):
     kept.feed(payload)
     (reply,) = kept.replies()
     # Acked, never nak'ed: a Comet broker drops a subscriber that naks. The packet is kept, unexpanded.

@@ -62,7 +62,9 @@ def test_replay_serves_two_subscribers_every_packet_acked(payloads, services, wa
     assert link.notices == len(payloads)
 
 
-def test_a_packet_the_app_rejects_is_still_acked_and_costs_no_connection(payloads, services, wait_for, caplog):
+def test_a_packet_the_app_rejects_is_still_acked_and_costs_no_connection(
+    payloads, services, wait_for, caplog
+):
     replayer = Replayer(payloads[:3], port=0, interval=0, wait_subscribers=2, ack_timeout=5)
     port = replayer.listen()
     picky, easy = [], []
@@ -101,7 +103,7 @@ def test_a_socket_that_never_reads_is_dropped_and_delays_no_other(services, wait
         # the stalled socket's buffers and then its queue of 4 fill, and it alone is dropped.
         for i, packet in enumerate(packets):
             last = factory.broadcast(packet)
-            wait_until(lambda: len(received) > i, 5)
+            wait_until(lambda i=i: len(received) > i, 5)
         assert wait_for(last, 5) == 1
         assert [p for p, _ in received] == packets and factory.dropped == 1 and factory.subscribers == 1
         assert "dropped: fell 4 frames behind (queue full)" in caplog.text

@@ -46,7 +46,8 @@ def test_handler_crash_is_not_acknowledged_and_logged(wired, voevent, caplog):
     wired.feed(voevent)
     failing.errback(OSError("disk full"))
     assert wired.replies() == []  # not kept: no ack; and no nak, which would get us dropped
-    assert any(r.levelno == logging.ERROR and f"{IVORN} NOT acknowledged, it could not be kept: OSError: disk full"
+    assert any(r.levelno == logging.ERROR
+               and f"{IVORN} NOT acknowledged, it could not be kept: OSError: disk full"
                in r.getMessage() for r in caplog.records)
     assert not wired.tr.disconnecting
 
@@ -65,7 +66,9 @@ def test_author_side_naks_with_the_reason():
     w.on_packet.result = NoticeError("no position")
     w.feed(b"<voe:VOEvent xmlns:voe='http://www.ivoa.net/xml/VOEvent/v2.0' ivorn='ivo://a/b#1'/>")
     (reply,) = w.replies()
-    assert (reply.role, reply.origin, reply.root.findtext("Meta/Result")) == ("nak", "ivo://a/b#1", "no position")
+    assert (reply.role, reply.origin, reply.root.findtext("Meta/Result")) == (
+        "nak", "ivo://a/b#1", "no position"
+    )
     w.proto.setTimeout(None)
 
 
