@@ -70,4 +70,4 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 echo "setup.sh: installing gcnmon$EXTRA and its Python dependencies into .venv (about 650 MB; 20 s to a few minutes)"
 .venv/bin/python -m pip install -e ".$EXTRA"
-echo "setup.sh: done. Run from this checkout: .venv/bin/gcnmon demo (the tests: .venv/bin/python -m pytest)"
+echo "setup.sh: done. Run from this checkout: .venv/bin/gcnmon demo (the tests: .venv/bin/ruff check . && .venv/bin/python -m pytest)"
