@@ -34,6 +34,16 @@ DATA = Path(__file__).parent / "data"
 VENV_BIN = Path(sys.executable).parent
 
 
+@pytest.fixture
+def archive(tmp_path):
+    """A fresh SQLite archive in the test's own folder, closed at the end."""
+    from gcnmon.archive import Archive
+
+    made = Archive(tmp_path / "archive.sqlite")
+    yield made
+    made.close()
+
+
 @pytest.fixture(scope="session")
 def qapp():
     """pytest-qt's qapp fixture, bound to the application created above."""

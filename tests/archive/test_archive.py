@@ -15,13 +15,6 @@ XRT = "aware/xrt_alert_1165948.xml"
 
 
 @pytest.fixture
-def archive(tmp_path):
-    arc = Archive(tmp_path / "archive.sqlite")
-    yield arc
-    arc.close()
-
-
-@pytest.fixture
 def bat(data_file):
     return parse(data_file(BAT).read_bytes())
 

@@ -16,13 +16,6 @@ from gcnmon.notice import parse
 CHIME = [f"gcn-schema/chime_frb.{kind}.example.json" for kind in ("detection", "update", "retraction")]
 
 
-@pytest.fixture
-def archive(tmp_path):
-    arc = Archive(tmp_path / "archive.sqlite")
-    yield arc
-    arc.close()
-
-
 def test_detection_update_and_retraction_are_three_notices(archive, data_file):
     results = [archive.store(parse(data_file(name).read_bytes()), "kafka:gcn.notices.chime.frb", 1.0)
                for name in CHIME]

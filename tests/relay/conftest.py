@@ -6,20 +6,12 @@ import os
 
 import pytest
 
-from gcnmon.archive import Archive
 from gcnmon.intake import Intake
 
 
 @pytest.fixture(autouse=True)
 def no_user_config(tmp_path, monkeypatch):
     monkeypatch.setenv("GCNMON_CONFIG", os.devnull)
-
-
-@pytest.fixture
-def archive(tmp_path):
-    store = Archive(tmp_path / "relay.sqlite")
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 import confluent_kafka
 import pytest
 
-from gcnmon.archive import Archive
 from gcnmon.config import load_config
 from gcnmon.intake import Intake
 from gcnmon.policy import Arbiter, policy_from_config
@@ -30,13 +29,6 @@ PUBLISHED = {
     "gcn.classic.voevent.SWIFT_BAT_GRB_POS_ACK": "aware/bat_alert_grb230228a.xml",
 }  # fmt: skip
 FAST = {"poll_interval": 0.05, "probe_interval": 0.1, "retry_delay": 0.05, "session_timeout_ms": 500}
-
-
-@pytest.fixture
-def archive(tmp_path):
-    made = Archive(tmp_path / "archive.sqlite")
-    yield made
-    made.close()
 
 
 @pytest.fixture
